@@ -1,0 +1,44 @@
+# Two commands: `make demo` runs the main job on the fixtures, `make test` runs the tests.
+# Both create .venv and install the project (with its dev, semantic and postgres extras)
+# on first use; the stamp file makes a second run skip the install.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB ?= sqlite:///./provenance.db
+
+.PHONY: install demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,semantic,postgres]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/provenance --db $(DB) init
+	$(BIN)/provenance --db $(DB) ingest fixtures/
+	$(BIN)/provenance --db $(DB) stats
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) provenance.db provenance.db-wal provenance.db-shm .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,52 @@
+"""Article text from an HTML page: title, date, author and paragraphs, without the chrome.
+
+trafilatura does the extraction (it drops navigation, scripts, share widgets and related
+lists, and reads dates from meta tags, JSON-LD and ``<time>``); this module turns its result
+into an ``ArticleInput`` and keeps the page's declared language and canonical URL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from provenance.errors import InputError
+from provenance.formats import ArticleInput, parse_published
+
+_HTML_LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
+
+
+def page_language(html: bytes) -> str | None:
+    """The language the page declares on its <html> element, if any."""
+    match = _HTML_LANG.search(html[:4096])
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> ArticleInput:
+    """Extract one article; raises InputError when the page holds no article text."""
+    import trafilatura
+
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    try:
+        doc = trafilatura.bare_extraction(
+            data,
+            url=None,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            deduplicate=False,
+        )
+    except Exception as err:  # lxml raises several kinds on broken markup
+        raise InputError(where, f"HTML could not be parsed: {err}") from None
+    if doc is None or not (doc.text or "").strip():
+        raise InputError(where, "no article text found in the HTML page")
+    paragraphs = [line.strip() for line in (doc.text or "").split("\n") if line.strip()]
+    return ArticleInput(
+        url=doc.url or fallback_url,
+        paragraphs=paragraphs,
+        lang=page_language(data),
+        published=parse_published(doc.date, where) if doc.date else None,
+        title=(doc.title or "").strip(),
+        author=doc.author or None,
+        source=where,
+    )

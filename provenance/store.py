@@ -1,0 +1,414 @@
+"""Every query and every write. Stages hand over and get back plain data, never a session.
+
+One ``Store`` wraps one engine. Each public method is one unit of work (one transaction),
+so an article is either stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from diff_match_patch import diff_match_patch
+from sqlalchemy import func, insert, or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from provenance import db
+from provenance.errors import NotFoundError
+from provenance.models import Article, Outlet, Paragraph, Revision, utcnow
+
+
+@dataclass
+class PreparedParagraph:
+    text: str
+    kind: str
+    lang: str | None
+    credit: str | None = None
+
+
+@dataclass
+class PreparedArticle:
+    """An article ready to store: canonical URL, outlet, language, tagged paragraphs."""
+
+    url: str
+    lang: str
+    title: str
+    paragraphs: list[PreparedParagraph]
+    outlet: str | None = None
+    outlet_lang: str | None = None
+    outlet_role: str = "source"
+    outlet_hosts: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    author: str | None = None
+    credit: str | None = None
+    source: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, [p.text for p in self.paragraphs])
+
+
+def content_hash(title: str, paragraphs: list[str]) -> str:
+    digest = hashlib.sha256(title.encode("utf-8"))
+    for paragraph in paragraphs:
+        digest.update(b"\x00")
+        digest.update(paragraph.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What storing an article did: created, revised (a new revision) or unchanged."""
+
+    status: str
+    article_id: int
+    revision: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    id: int
+    url: str
+    outlet: str | None
+    lang: str
+    published: str | None
+    title: str
+    credit: str | None
+    revisions: int
+    paragraphs: int
+
+
+@dataclass(frozen=True)
+class ParagraphView:
+    index: int
+    kind: str
+    lang: str | None
+    credit: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    number: int
+    content_hash: str
+    created_at: str
+    source: str | None
+    patch: str | None
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    article: ArticleSummary
+    author: str | None
+    paragraphs: list[ParagraphView]
+    revisions: list[RevisionView]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self.article)
+        data["author"] = self.author
+        data["paragraphs"] = [asdict(p) for p in self.paragraphs]
+        data["revision_history"] = [asdict(r) for r in self.revisions]
+        return data
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+class Store:
+    """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._outlet_ids: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, url: str, busy_timeout_ms: int = 5000) -> Store:
+        engine = db.make_engine(url, busy_timeout_ms)
+        db.upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def _outlet_id(self, session: Session, article: PreparedArticle) -> int | None:
+        name = article.outlet
+        if not name:
+            return None
+        if name in self._outlet_ids:
+            return self._outlet_ids[name]
+        outlet = session.exec(select(Outlet).where(Outlet.name == name)).first()
+        if outlet is None:
+            outlet = Outlet(
+                name=name,
+                lang=article.outlet_lang,
+                role=article.outlet_role,
+                hosts=article.outlet_hosts,
+            )
+            session.add(outlet)
+            session.flush()
+        assert outlet.id is not None
+        self._outlet_ids[name] = outlet.id
+        return outlet.id
+
+    def save_article(self, article: PreparedArticle) -> SaveOutcome:
+        """Create the article, add a revision if its text changed, or do nothing."""
+        try:
+            with db.session_scope(self.engine) as session:
+                return self._save(session, article)
+        except BaseException:
+            self._outlet_ids.clear()  # ids flushed inside a rolled-back transaction are gone
+            raise
+
+    def _save(self, session: Session, article: PreparedArticle) -> SaveOutcome:
+        now = utcnow()
+        existing = session.exec(select(Article).where(Article.url == article.url)).first()
+        digest = article.content_hash
+        text = article.text
+        if existing is not None:
+            current = (
+                session.get(Revision, existing.current_revision_id)
+                if existing.current_revision_id
+                else None
+            )
+            self._update_metadata(session, existing, article)
+            if current is not None and current.content_hash == digest:
+                existing.updated_at = now
+                session.add(existing)
+                assert existing.id is not None
+                return SaveOutcome("unchanged", existing.id, current.number, existing.url)
+            previous = current.text if current is not None else ""
+            number = (current.number if current is not None else 0) + 1
+            patch = _patch(previous, text)
+            record = existing
+            status = "revised"
+        else:
+            record = Article(
+                url=article.url,
+                lang=article.lang,
+                title=article.title,
+                created_at=now,
+                updated_at=now,
+            )
+            self._update_metadata(session, record, article)
+            session.add(record)
+            session.flush()
+            number, patch, status = 1, None, "created"
+        assert record.id is not None
+        revision = Revision(
+            article_id=record.id,
+            number=number,
+            content_hash=digest,
+            title=article.title,
+            text=text,
+            patch=patch,
+            source=article.source,
+            etag=article.etag,
+            last_modified=article.last_modified,
+            created_at=now,
+        )
+        session.add(revision)
+        session.flush()
+        assert revision.id is not None
+        rows = [
+            {
+                "revision_id": revision.id,
+                "index": i,
+                "text": p.text,
+                "kind": p.kind,
+                "lang": p.lang,
+                "text_hash": text_hash(p.text),
+                "credit": p.credit,
+            }
+            for i, p in enumerate(article.paragraphs)
+        ]
+        if rows:
+            session.execute(insert(Paragraph), rows)
+        record.current_revision_id = revision.id
+        record.revision_count = number
+        record.title = article.title
+        record.updated_at = now
+        session.add(record)
+        return SaveOutcome(status, record.id, number, record.url)
+
+    def _update_metadata(self, session: Session, record: Article, article: PreparedArticle) -> None:
+        record.lang = article.lang
+        record.outlet_id = self._outlet_id(session, article)
+        if article.published is not None:
+            record.published = article.published
+        if article.author:
+            record.author = article.author
+        record.credit = article.credit
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _summary_query(self) -> Any:
+        paragraphs = (
+            select(Paragraph.revision_id, func.count().label("n"))
+            .group_by(Paragraph.revision_id)
+            .subquery()
+        )
+        return (
+            select(Article, Outlet.name, paragraphs.c.n)
+            .join(Outlet, Article.outlet_id == Outlet.id, isouter=True)
+            .join(paragraphs, paragraphs.c.revision_id == Article.current_revision_id, isouter=True)
+        )
+
+    @staticmethod
+    def _summary(article: Article, outlet: str | None, n: int | None) -> ArticleSummary:
+        assert article.id is not None
+        return ArticleSummary(
+            id=article.id,
+            url=article.url,
+            outlet=outlet,
+            lang=article.lang,
+            published=_iso(article.published),
+            title=article.title,
+            credit=article.credit,
+            revisions=article.revision_count,
+            paragraphs=n or 0,
+        )
+
+    def list_articles(
+        self,
+        *,
+        lang: str | None = None,
+        outlet: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleSummary]:
+        """Articles newest first, filtered; ``until`` is exclusive."""
+        query = self._summary_query()
+        if lang:
+            query = query.where(Article.lang == lang)
+        if outlet:
+            query = query.where(func.lower(Outlet.name) == outlet.lower())
+        if since:
+            query = query.where(Article.published >= since)
+        if until:
+            query = query.where(Article.published < until)
+        if search:
+            like = f"%{search}%"
+            query = query.where(or_(Article.title.ilike(like), Article.url.ilike(like)))  # type: ignore[attr-defined]
+        query = query.order_by(Article.published.desc(), Article.id.desc()).offset(offset)  # type: ignore[union-attr]
+        if limit is not None:
+            query = query.limit(limit)
+        with Session(self.engine) as session:
+            return [self._summary(a, o, n) for a, o, n in session.execute(query).all()]
+
+    def find_article(self, key: str | int) -> Article:
+        """An article by id, canonical URL, or the URL as given."""
+        from provenance.urls import canonical_url
+
+        with Session(self.engine) as session:
+            article: Article | None = None
+            if isinstance(key, int) or str(key).isdigit():
+                article = session.get(Article, int(key))
+            else:
+                candidates = {str(key)}
+                with contextlib.suppress(Exception):
+                    candidates.add(canonical_url(str(key)))
+                article = session.exec(select(Article).where(Article.url.in_(candidates))).first()  # type: ignore[attr-defined]
+            if article is None:
+                raise NotFoundError(f"no article {key!r} in the database")
+            return article
+
+    def article_detail(self, key: str | int) -> ArticleDetail:
+        article = self.find_article(key)
+        with Session(self.engine) as session:
+            row = session.execute(self._summary_query().where(Article.id == article.id)).one()
+            paragraphs = session.exec(
+                select(Paragraph)
+                .where(Paragraph.revision_id == article.current_revision_id)
+                .order_by(Paragraph.index)  # type: ignore[arg-type]
+            ).all()
+            revisions = session.exec(
+                select(Revision).where(Revision.article_id == article.id).order_by(Revision.number)  # type: ignore[arg-type]
+            ).all()
+        return ArticleDetail(
+            article=self._summary(*row),
+            author=article.author,
+            paragraphs=[
+                ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in paragraphs
+            ],
+            revisions=[
+                RevisionView(r.number, r.content_hash, _iso(r.created_at) or "", r.source, r.patch)
+                for r in revisions
+            ],
+        )
+
+    def revision_texts(self, article_id: int) -> list[str]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Revision.text)
+                .where(Revision.article_id == article_id)
+                .order_by(Revision.number)  # type: ignore[arg-type]
+            ).all()
+        return list(rows)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the demo and ``provenance stats``: articles by outlet and language, paragraphs by kind."""
+        with Session(self.engine) as session:
+            by_outlet = session.execute(
+                select(Outlet.name, Article.lang, func.count())
+                .select_from(Article)
+                .join(Outlet, Article.outlet_id == Outlet.id, isouter=True)
+                .group_by(Outlet.name, Article.lang)
+            ).all()
+            kinds = session.execute(
+                select(Paragraph.kind, func.count())
+                .join(Article, Article.current_revision_id == Paragraph.revision_id)
+                .group_by(Paragraph.kind)
+            ).all()
+            revisions = session.execute(select(func.count()).select_from(Revision)).scalar_one()
+        articles = Counter[str]()
+        outlets: list[dict[str, Any]] = []
+        for outlet, lang, n in sorted(by_outlet, key=lambda r: (-r[2], r[0] or "")):
+            outlets.append({"outlet": outlet, "lang": lang, "articles": n})
+            articles[lang] += n
+        return {
+            "articles": sum(articles.values()),
+            "revisions": revisions,
+            "by_outlet": outlets,
+            "by_lang": dict(sorted(articles.items())),
+            "paragraphs_by_kind": dict(sorted(kinds, key=lambda r: -r[1])),
+        }
+
+
+_DMP = diff_match_patch()
+
+
+def _patch(before: str, after: str) -> str:
+    """diff-match-patch patch text taking ``before`` to ``after``."""
+    return _DMP.patch_toText(_DMP.patch_make(before, after))
+
+
+def apply_patch(before: str, patch: str) -> str:
+    """Apply a stored patch; used to check a revision chain and to rebuild old texts."""
+    result, _ok = _DMP.patch_apply(_DMP.patch_fromText(patch), before)
+    return str(result)

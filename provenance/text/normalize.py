@@ -1,0 +1,126 @@
+"""Normalisation for matching: never applied to the stored text, only to what is compared.
+
+Arabic spelling varies in ways that carry no meaning for matching: hamza seats on alef,
+ta marbuta written as ha, alef maqsura as ya, optional diacritics and tatweel, and three digit
+systems (ASCII, Eastern Arabic ٠-٩, Persian ۰-۹). One translate table folds them all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+# Arabic letters folded to one form (what the matcher compares, not what is shown).
+_LETTER_FOLDS = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ى": "ي",
+    "ی": "ي",  # Persian yeh
+    "ئ": "ي",
+    "ؤ": "و",
+    "ة": "ه",
+    "ک": "ك",  # Persian keheh
+    "ڤ": "ف",
+    "ڨ": "ق",
+    "گ": "ك",
+    "پ": "ب",
+    "چ": "ج",
+    "٬": ",",  # Arabic thousands separator
+    "٫": ".",  # Arabic decimal separator
+    "٪": "%",
+    "،": ",",
+    "؛": ";",
+    "؟": "?",
+}
+
+_DIACRITICS = [chr(c) for c in range(0x064B, 0x0660)] + [
+    "\u0670",
+    "\u0640",
+]  # + superscript alef, tatweel
+_DIACRITICS += [chr(c) for c in range(0x06D6, 0x06EE)]
+
+
+@cache
+def _table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord(k): v for k, v in _LETTER_FOLDS.items()}
+    for ch in _DIACRITICS:
+        table[ord(ch)] = None
+    for base in (0x0660, 0x06F0):  # Eastern Arabic and Persian digits
+        for i in range(10):
+            table[base + i] = str(i)
+    return table
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@cache
+def _digit_table() -> dict[int, str]:
+    table = {ord(k): v for k, v in _LETTER_FOLDS.items() if k in "٬٫٪"}
+    for base in (0x0660, 0x06F0):
+        for i in range(10):
+            table[base + i] = str(i)
+    return table
+
+
+def fold_digits(text: str) -> str:
+    """Eastern Arabic and Persian digits (and ٬ ٫ ٪) to their ASCII forms; letters untouched."""
+    return text.translate(_digit_table()) if _has_non_ascii(text) else text
+
+
+def normalize_arabic(text: str) -> str:
+    """Fold Arabic spelling variants and digits; other scripts pass through unchanged."""
+    return text.translate(_table())
+
+
+def normalize(text: str) -> str:
+    """The matching form of any text: NFKC, Arabic folds, lower case, single spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = normalize_arabic(text).casefold()
+    # Typographic quotes and dashes to plain ones, so "solid" matches “solid”.
+    text = text.translate(_PUNCT)
+    return _SPACES.sub(" ", text).strip()
+
+
+_PUNCT = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "–": "-",
+        "—": "-",
+        "‑": "-",
+        "\u00a0": " ",
+        "\u200f": None,
+        "\u200e": None,
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+    }
+)
+
+
+def _has_non_ascii(text: str) -> bool:
+    return not text.isascii()
+
+
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def script_of(text: str) -> str | None:
+    """'arabic', 'latin' or None (no letters): the dominant script by letter count."""
+    arabic = len(ARABIC_LETTER.findall(text))
+    latin = len(LATIN_LETTER.findall(text))
+    if not arabic and not latin:
+        return None
+    return "arabic" if arabic >= latin else "latin"

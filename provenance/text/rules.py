@@ -1,0 +1,92 @@
+"""Load and validate the tagging and credit rules in data/rules.toml (once per process)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from provenance.errors import ConfigError
+
+WHERE = "provenance/data/rules.toml"
+PARAGRAPH_KINDS = ("boilerplate", "disclaimer", "read_also", "translator_note", "attribution")
+
+
+@dataclass(frozen=True)
+class ParagraphRule:
+    name: str
+    kind: str
+    patterns: tuple[re.Pattern[str], ...]
+    outlets: frozenset[str] | None = None
+    max_chars: int | None = None
+
+    def applies(self, normalised: str, length: int, outlet: str | None) -> bool:
+        if self.outlets is not None and outlet not in self.outlets:
+            return False
+        if self.max_chars is not None and length > self.max_chars:
+            return False
+        return any(p.search(normalised) for p in self.patterns)
+
+
+@dataclass(frozen=True)
+class Rules:
+    paragraph: tuple[ParagraphRule, ...]
+    signatures: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    credit_patterns: tuple[str, ...]
+    credit_lead_paragraphs: int
+
+
+def _compile(patterns: object, where: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(patterns, list) or not patterns:
+        raise ConfigError(f"{WHERE}: {where} has no patterns")
+    if len(set(patterns)) != len(patterns):
+        raise ConfigError(f"{WHERE}: {where} repeats a pattern")
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as err:
+            raise ConfigError(
+                f"{WHERE}: {where}: pattern {pattern!r} does not compile: {err}"
+            ) from None
+    return tuple(compiled)
+
+
+@cache
+def rules() -> Rules:
+    raw = tomllib.loads(files("provenance.data").joinpath("rules.toml").read_text("utf-8"))
+    paragraph = []
+    for entry in raw.get("paragraph", []):
+        name = entry.get("name") or "(unnamed)"
+        if entry.get("kind") not in PARAGRAPH_KINDS:
+            raise ConfigError(
+                f"{WHERE}: rule {name}: kind must be one of {', '.join(PARAGRAPH_KINDS)}"
+            )
+        outlets = entry.get("outlets")
+        paragraph.append(
+            ParagraphRule(
+                name=name,
+                kind=entry["kind"],
+                patterns=_compile(entry.get("patterns"), f"rule {name}"),
+                outlets=frozenset(outlets) if outlets else None,
+                max_chars=entry.get("max_chars"),
+            )
+        )
+    signatures = tuple(
+        (s["outlet"], _compile(s.get("patterns"), f"signature {s.get('outlet')}"))
+        for s in raw.get("signature", [])
+    )
+    credits = raw.get("credits", {})
+    credit_patterns = credits.get("patterns") or []
+    for pattern in credit_patterns:
+        if "{outlet}" not in pattern:
+            raise ConfigError(f"{WHERE}: credit pattern {pattern!r} has no {{outlet}}")
+        _compile([pattern.replace("{outlet}", "x")], "credits")
+    return Rules(
+        paragraph=tuple(paragraph),
+        signatures=signatures,
+        credit_patterns=tuple(credit_patterns),
+        credit_lead_paragraphs=int(credits.get("lead_paragraphs", 4)),
+    )

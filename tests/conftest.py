@@ -1,0 +1,54 @@
+"""Shared fixtures: a real SQLite file per test, the CLI run in-process, fixture paths."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from provenance.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+PAIRS = sorted((FIXTURES / "pairs").glob("*.json"))
+SEED = ROOT / "tests" / "data" / "seed.txt"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    opened = Store.open(db_url)
+    yield opened
+    opened.close()
+
+
+class CLI:
+    """Runs ``provenance --db <test db> ...`` in-process and returns the result."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int | None = 0) -> Any:
+        from provenance.cli import app
+
+        result = self.runner.invoke(app, ["--db", self.db_url, *args], catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, (result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str, code: int | None = 0) -> Any:
+        return json.loads(self(*args, "--json", code=code).stdout)
+
+
+@pytest.fixture
+def cli(db_url: str) -> CLI:
+    return CLI(db_url)

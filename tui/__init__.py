@@ -1,0 +1,1 @@
+"""The review UI: a Textual app over the provenance library (see tui/app.py)."""
