@@ -1,14 +1,27 @@
-"""Read the source credit in a standfirst or lead: "according to Enab Baladi", "SANA reports"."""
+"""Read the source credit in a standfirst or lead: "according to Enab Baladi", "SANA reports".
+
+The phrasings are data (data/rules.toml, ``{outlet}`` standing for any spelling in the
+outlet registry). Finding them is on the ingest hot path, so the work is staged: a set test
+on the paragraph's words, then a plain substring search for the spellings those words
+allow, and only then the phrase patterns, in a window around each mention.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
 from provenance.outlets import OutletInfo, registry
 from provenance.text.normalize import normalize
 from provenance.text.rules import rules
+
+WINDOW = 120
+"""Characters on each side of a mention that a credit phrase may span."""
+
+_WORDS = re.compile(r"\w+")
+_ARABIC_PREFIXES = "ولبفك"
 
 
 @dataclass(frozen=True)
@@ -20,29 +33,44 @@ class Credit:
 
 
 @cache
-def _credit_regex() -> tuple[re.Pattern[str], dict[str, OutletInfo]]:
-    spellings = registry().spellings()
-    lookup = {spelling: outlet for spelling, outlet in spellings}
-    names = "|".join(re.escape(spelling) for spelling, _ in spellings)
-    outlet_group = rf"(?P<outlet>{names})(?![\w])"
-    alternatives = [
-        f"(?:{p.replace('{outlet}', outlet_group, 1)})" for p in rules().credit_patterns
-    ]
-    # Each alternative defines the named group once; give them distinct names.
-    parts = [alt.replace("(?P<outlet>", f"(?P<o{i}>", 1) for i, alt in enumerate(alternatives)]
-    return re.compile("|".join(parts)), lookup
+def _spellings_by_word() -> dict[str, list[tuple[str, OutletInfo]]]:
+    """Each spelling filed under its longest word: a spelling cannot occur without that word."""
+    index: dict[str, list[tuple[str, OutletInfo]]] = defaultdict(list)
+    for spelling, outlet in registry().spellings():
+        words = _WORDS.findall(spelling)
+        if words:
+            index[max(words, key=len)].append((spelling, outlet))
+    return dict(index)
 
 
-def find_credit(text: str) -> Credit | None:
+@cache
+def _phrase_regex(spelling: str) -> re.Pattern[str]:
+    """Every credit phrase of data/rules.toml with ``{outlet}`` bound to one spelling."""
+    outlet = rf"{re.escape(spelling)}(?!\w)"
+    return re.compile(
+        "|".join(f"(?:{p.replace('{outlet}', outlet)})" for p in rules().credit_patterns)
+    )
+
+
+def _candidate_spellings(normalised: str) -> list[tuple[str, OutletInfo]]:
+    words = set(_WORDS.findall(normalised))
+    words |= {w[1:] for w in words if w[:1] in _ARABIC_PREFIXES}  # لعنب -> عنب
+    index = _spellings_by_word()
+    found = [item for word in words & index.keys() for item in index[word]]
+    return sorted(found, key=lambda item: -len(item[0]))
+
+
+def find_credit(text: str, normalised: str | None = None) -> Credit | None:
     """The first outlet credited in ``text``, if any phrase of data/rules.toml names one."""
-    pattern, lookup = _credit_regex()
-    normalised = normalize(text)
-    match = pattern.search(normalised)
-    if match is None:
-        return None
-    for name, value in match.groupdict().items():
-        if name.startswith("o") and value:
-            outlet = lookup.get(value)
-            if outlet is not None:
-                return Credit(outlet=outlet.name, phrase=match.group(0))
-    return None
+    normalised = normalize(text) if normalised is None else normalised
+    best: tuple[int, Credit] | None = None
+    for spelling, outlet in _candidate_spellings(normalised):
+        at = normalised.find(spelling)
+        while at != -1:
+            start, end = max(0, at - WINDOW), at + len(spelling) + WINDOW
+            match = _phrase_regex(spelling).search(normalised, start, end)
+            if match is not None and (best is None or match.start() < best[0]):
+                best = (match.start(), Credit(outlet=outlet.name, phrase=match.group(0)))
+                break
+            at = normalised.find(spelling, at + 1)
+    return best[1] if best else None

@@ -117,8 +117,9 @@ ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
 
-def script_of(text: str) -> str | None:
-    """'arabic', 'latin' or None (no letters): the dominant script by letter count."""
+def script_of(text: str, sample: int = 400) -> str | None:
+    """'arabic', 'latin' or None (no letters): the dominant script of the first ``sample`` chars."""
+    text = text[:sample]
     arabic = len(ARABIC_LETTER.findall(text))
     latin = len(LATIN_LETTER.findall(text))
     if not arabic and not latin:

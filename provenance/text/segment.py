@@ -71,21 +71,24 @@ def guess_outlet(text: str) -> str | None:
     return None
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def _is_title(normalised: str, title: str) -> bool:
-    if not title:
+    """Same words as the (normalised, punctuation-free) title; lengths are compared first."""
+    if not title or abs(len(normalised) - len(title)) > len(title) // 3 + 3:
         return False
-    strip = re.compile(r"[\W_]+")
-    return strip.sub("", normalised) == strip.sub("", title)
+    return _NON_WORD.sub("", normalised) == title
 
 
 def tag_paragraphs(
     paragraphs: list[str], *, title: str = "", outlet: str | None = None
 ) -> list[Tag]:
     """The kind of each paragraph (and the outlet it credits, for standfirsts and leads)."""
-    norm_title = normalize(title)
+    norm_title = _NON_WORD.sub("", normalize(title))
     kinds: list[str] = []
-    for text in paragraphs:
-        normalised = normalize(text)
+    normalised_all = [normalize(text) for text in paragraphs]
+    for text, normalised in zip(paragraphs, normalised_all, strict=True):
         if _is_title(normalised, norm_title):
             kinds.append("title_repeat")
             continue
@@ -103,13 +106,13 @@ def tag_paragraphs(
     for i, text in enumerate(paragraphs):
         kind = kinds[i]
         if kind == "attribution":
-            credit = find_credit(text)
+            credit = find_credit(text, normalised_all[i])
             credits[i] = credit.outlet if credit else None
             continue
         if kind != "body" or lead_left <= 0:
             continue
         lead_left -= 1
-        credit = find_credit(text)
+        credit = find_credit(text, normalised_all[i])
         credits[i] = credit.outlet if credit else None
         followed_by_title = i + 1 < len(kinds) and kinds[i + 1] == "title_repeat"
         short = len(text.split()) <= STANDFIRST_MAX_WORDS

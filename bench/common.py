@@ -1,0 +1,45 @@
+"""Helpers shared by the benchmarks: fixture text to recombine, peak memory, JSON output."""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from provenance.formats import GoldPair, read_file  # noqa: E402
+
+
+def fixture_pairs(folder: str = "pairs") -> list[GoldPair]:
+    pairs = []
+    for path in sorted((ROOT / "fixtures" / folder).glob("*.json")):
+        for record in read_file(path, 50_000_000):
+            if isinstance(record, GoldPair):
+                pairs.append(record)
+    return pairs
+
+
+def paragraph_pool() -> dict[str, list[str]]:
+    """Every fixture paragraph by language: the material synthetic corpora are built from."""
+    pool: dict[str, list[str]] = {"ar": [], "en": []}
+    for pair in fixture_pairs() + fixture_pairs("holdout"):
+        for article in pair.articles():
+            pool[article.lang or "ar"].extend(article.paragraphs)
+    return pool
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def emit(result: dict[str, Any]) -> None:
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def rng(seed: int = 7) -> random.Random:
+    return random.Random(seed)
