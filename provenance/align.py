@@ -1,0 +1,553 @@
+"""Align the paragraphs of a translation with those of its original.
+
+The approach (DESIGN.md, "Aligning paragraphs across Arabic and English"):
+
+1. Paragraphs tagged at ingest as chrome, disclaimers, read-also lines, repeated headlines
+   or standfirsts are known additions: they are set aside before anything is scored.
+2. A dynamic programme over the remaining paragraphs, in order, with moves 1-1, 1-0, 0-1,
+   1-2, 2-1, 1-3 and 3-1. A group that links paragraphs must earn it: its score is the
+   evidence (semantic similarity normalised for this pair of documents, anchor coverage,
+   length, position) minus a threshold, while leaving a paragraph unpaired scores zero. A
+   link with no evidence is therefore worse than two gaps.
+3. A second pass pairs leftover paragraphs out of order (moved), with a stricter threshold.
+
+Every group keeps its score, its signals and the anchors that matched, so a reviewer can see
+why it was made.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from provenance.embed import Embedder, group_vector
+from provenance.text.anchors import Anchors, extract_anchors
+from provenance.text.segment import CHROME_KINDS
+
+KNOWN_ADDITION_KINDS = frozenset(CHROME_KINDS | {"standfirst", "translator_note", "attribution"})
+"""Translation paragraphs that enter alignment as additions (DESIGN.md, Flags)."""
+
+MOVES = ((1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (1, 3), (3, 1))
+"""(translation paragraphs, original paragraphs) consumed by one step of the DP."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph to align: its position in the article, text, kind (from ingest), language."""
+
+    index: int
+    text: str
+    kind: str = "body"
+    lang: str = "en"
+
+
+@dataclass
+class Group:
+    """One alignment group: which paragraphs of each side say the same thing (or nothing)."""
+
+    translation: tuple[int, ...]
+    original: tuple[int, ...]
+    kind: str
+    """matched, added, dropped or moved."""
+    score: float = 0.0
+    signals: dict[str, float] = field(default_factory=dict)
+    anchors: dict[str, list[str]] = field(default_factory=dict)
+    """matched, translation_only and original_only anchors, for reviewers and flags."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "translation": list(self.translation),
+            "original": list(self.original),
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "signals": {k: round(v, 4) for k, v in self.signals.items()},
+            "anchors": self.anchors,
+        }
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    """The aligner's weights. Group score = evidence - threshold; a gap scores 0.
+
+    The weights are the log-odds of a logistic model of "these paragraphs are a link" fitted
+    on the 1-1 candidates of fixtures/pairs (README, "How the aligner was tuned"); two sets,
+    since without the semantic backend the anchors must carry the whole decision.
+    """
+
+    length_ratio: float = 1.2
+    """English characters per Arabic character (Gale-Church mean)."""
+    length_variance: float = 20.0
+    """Gale-Church variance per character (edited news varies far more than parliament)."""
+    weight_semantic: float = 3.5
+    weight_anchors: float = 3.6
+    weight_length: float = 0.3
+    weight_position: float = 1.5
+    threshold: float = 6.4
+    merge_cost: float = 0.5
+    """Extra cost per additional paragraph in a 1-2, 2-1, 1-3 or 3-1 group."""
+    move_threshold: float = 1.5
+    """Leftover paragraphs are paired out of order (moved) when their score exceeds this."""
+    semantic_cap: float = 4.0
+    length_floor: float = -10.0
+
+    @classmethod
+    def without_semantics(cls, **overrides: float) -> AlignParams:
+        values: dict[str, float] = {"weight_semantic": 0.0, "weight_anchors": 8.2, "weight_position": 2.9, "threshold": 3.45}
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+# -- signals ---------------------------------------------------------------------------------
+
+ANCHOR_BASE = {"n": 1.0, "d": 1.0, "m": 0.35, "y": 0.35, "w": 0.5, "c": 0.5, "p": 0.6}
+CONCEPT_WEIGHTS = {"noun": 0.2, "verb": 0.2, "adj": 0.15, "unit": 0.3, "currency": 0.4, "event": 0.4}
+
+
+def anchor_keys(anchors: Anchors, *, names: bool) -> dict[str, float]:
+    """Anchor key -> base weight (before rarity). Names only where they can be counted."""
+    keys: dict[str, float] = {}
+    for number in anchors.numbers:
+        small = number.isdigit() and int(number) <= 10
+        keys[f"n:{number}"] = 0.5 if small or number.startswith("~") else 1.0
+    for date in anchors.dates:
+        prefix = date.split(":", 1)[0]
+        keys[f"d:{date}"] = {"d": 1.0, "m": 0.35, "y": 0.35, "wd": 0.5}.get(prefix, 0.5)
+    for concept in anchors.concepts:
+        keys[f"c:{concept}"] = CONCEPT_WEIGHTS.get(anchors.concept_categories.get(concept, ""), 0.6)
+    if names:
+        for name in anchors.names:
+            keys[f"p:{name}"] = 0.6 if len(name) >= 3 else 0.3
+    return keys
+
+
+@dataclass
+class PairContext:
+    """Everything the scores need about one translation/original pair, computed once."""
+
+    translation: list[Paragraph]
+    original: list[Paragraph]
+    params: AlignParams
+    t_anchors: list[Anchors]
+    o_anchors: list[Anchors]
+    t_keys: list[dict[str, float]]
+    o_keys: list[dict[str, float]]
+    o_names: list[frozenset[str]]
+    rarity: dict[str, float]
+    t_vectors: np.ndarray | None = None
+    o_vectors: np.ndarray | None = None
+    cos_mean_t: np.ndarray | None = None
+    cos_mean_o: np.ndarray | None = None
+    cos_spread: float = 1.0
+
+    @classmethod
+    def build(
+        cls,
+        translation: list[Paragraph],
+        original: list[Paragraph],
+        params: AlignParams,
+        embedder: Embedder | None = None,
+    ) -> PairContext:
+        t_anchors = [extract_anchors(p.text, p.lang or "en") for p in translation]
+        o_anchors = [extract_anchors(p.text, p.lang or "ar") for p in original]
+        t_keys = [anchor_keys(a, names=True) for a in t_anchors]
+        o_keys = [anchor_keys(a, names=False) for a in o_anchors]
+        o_names = [a.names for a in o_anchors]
+        df: Counter[str] = Counter()
+        for keys in t_keys:
+            df.update(keys)
+        for keys, names in zip(o_keys, o_names, strict=True):
+            df.update(keys)
+            df.update(f"p:{n}" for n in names)
+        n = max(1, len(translation) + len(original))
+        # Rarity: an anchor in one paragraph of each side is worth 1; in many, much less.
+        rarity = {k: min(1.0, 2.0 / c) ** 0.5 if c > 2 else 1.0 for k, c in df.items()}
+        del n
+        ctx = cls(translation, original, params, t_anchors, o_anchors, t_keys, o_keys, o_names, rarity)
+        if embedder is not None and translation and original:
+            ctx.t_vectors = embedder.embed([p.text for p in translation])
+            ctx.o_vectors = embedder.embed([p.text for p in original])
+            cos = ctx.t_vectors @ ctx.o_vectors.T
+            ctx.cos_mean_t = cos.mean(axis=1)
+            ctx.cos_mean_o = cos.mean(axis=0)
+            ctx.cos_spread = float(cos.std()) or 1.0
+        return ctx
+
+    # -- one group's evidence ---------------------------------------------------------------
+
+    def semantic(self, ts: Sequence[int], os: Sequence[int]) -> float | None:
+        """Cosine of the group's vectors, normalised against this document pair (CSLS-style)."""
+        if self.t_vectors is None or self.o_vectors is None:
+            return None
+        assert self.cos_mean_t is not None and self.cos_mean_o is not None
+        if len(ts) == 1 and len(os) == 1:
+            t_vec, o_vec = self.t_vectors[ts[0]], self.o_vectors[os[0]]
+            mean_t, mean_o = float(self.cos_mean_t[ts[0]]), float(self.cos_mean_o[os[0]])
+        else:
+            t_vec = group_vector(self.t_vectors[i] for i in ts)
+            o_vec = group_vector(self.o_vectors[j] for j in os)
+            mean_t = float(np.mean(self.o_vectors @ t_vec))
+            mean_o = float(np.mean(self.t_vectors @ o_vec))
+        cos = float(t_vec @ o_vec)
+        return (2 * cos - mean_t - mean_o) / (2 * self.cos_spread)
+
+    def anchor_evidence(self, ts: Sequence[int], os: Sequence[int]) -> tuple[float, dict[str, list[str]]]:
+        """Coverage of each side's anchors by the other, weighted by rarity (0..1)."""
+        t_keys: dict[str, float] = {}
+        for i in ts:
+            t_keys.update(self.t_keys[i])
+        o_keys: dict[str, float] = {}
+        o_names: set[str] = set()
+        for j in os:
+            o_keys.update(self.o_keys[j])
+            o_names |= self.o_names[j]
+        matched, t_only = [], []
+        m_t = tot_t = 0.0
+        for key, base in t_keys.items():
+            w = base * self.rarity.get(key, 1.0)
+            tot_t += w
+            hit = key[2:] in o_names if key.startswith("p:") else key in o_keys
+            if hit:
+                m_t += w
+                matched.append(key)
+            else:
+                t_only.append(key)
+        m_o = tot_o = 0.0
+        o_only = []
+        for key, base in o_keys.items():
+            w = base * self.rarity.get(key, 1.0)
+            tot_o += w
+            if key in t_keys:
+                m_o += w
+            else:
+                o_only.append(key)
+        if not tot_t or not tot_o:
+            coverage = 0.0
+        else:
+            coverage = math.sqrt((m_t / tot_t) * (m_o / tot_o)) if m_o else 0.5 * m_t / tot_t
+        strength = 1.0 - math.exp(-(m_t + m_o) / 2.0)
+        details = {"matched": sorted(matched), "translation_only": sorted(t_only), "original_only": sorted(o_only)}
+        return coverage * strength, details
+
+    def length_logprob(self, ts: Sequence[int], os: Sequence[int]) -> float:
+        """Gale-Church: log-probability of the length difference, from 0 (perfect) down."""
+        l_t = sum(len(self.translation[i].text) for i in ts)
+        l_o = sum(len(self.original[j].text) for j in os)
+        c, s2 = self.params.length_ratio, self.params.length_variance
+        mean = (l_o + l_t / c) / 2
+        delta = (l_t - l_o * c) / math.sqrt(max(mean, 1.0) * s2)
+        p = max(2 * (1 - _phi(abs(delta))), 1e-12)
+        return math.log(p)
+
+    def position(self, ts: Sequence[int], os: Sequence[int], t_total: int, o_total: int, t_rank: dict[int, int], o_rank: dict[int, int]) -> float:
+        """Distance from the diagonal, as a share of the article (0 on the diagonal)."""
+        t_mid = (t_rank[ts[0]] + t_rank[ts[-1]] + 1) / 2 / max(t_total, 1)
+        o_mid = (o_rank[os[0]] + o_rank[os[-1]] + 1) / 2 / max(o_total, 1)
+        return abs(t_mid - o_mid)
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+# -- all groups of one shape at once -----------------------------------------------------------
+
+
+@dataclass
+class _Side:
+    """One side's paragraphs as matrices over the pair's anchor vocabulary."""
+
+    match: np.ndarray
+    """(n, V) 1 where the paragraph has the anchor (names included on the Arabic side)."""
+    keys: np.ndarray
+    """(n, V) 1 where the anchor counts towards this side's total."""
+    lengths: np.ndarray
+    vectors: np.ndarray | None
+    ranks: np.ndarray
+    """Position of each body paragraph among the side's body paragraphs."""
+
+
+def _windows(side: _Side, size: int) -> _Side:
+    """The union of every run of ``size`` consecutive paragraphs, as one row each."""
+    n = side.match.shape[0] - size + 1
+    if n <= 0:
+        empty = np.zeros((0, side.match.shape[1]), dtype=side.match.dtype)
+        return _Side(empty, empty, np.zeros(0), None if side.vectors is None else np.zeros((0, side.vectors.shape[1])), np.zeros(0))
+    match = np.max([side.match[k : k + n] for k in range(size)], axis=0)
+    keys = np.max([side.keys[k : k + n] for k in range(size)], axis=0)
+    lengths = np.sum([side.lengths[k : k + n] for k in range(size)], axis=0)
+    vectors = None
+    if side.vectors is not None:
+        summed = np.sum([side.vectors[k : k + n] for k in range(size)], axis=0)
+        vectors = summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-9)
+    ranks = (side.ranks[:n] + side.ranks[size - 1 : size - 1 + n]) / 2
+    return _Side(match, keys, lengths, vectors, ranks)
+
+
+class Scorer:
+    """Scores every candidate group of a pair with a few matrix products."""
+
+    def __init__(self, ctx: PairContext, t_body: list[int], o_body: list[int]) -> None:
+        self.ctx = ctx
+        self.params = ctx.params
+        self.t_body, self.o_body = t_body, o_body
+        vocab: dict[str, int] = {}
+        for i in t_body:
+            for key in ctx.t_keys[i]:
+                vocab.setdefault(key, len(vocab))
+        for j in o_body:
+            for key in ctx.o_keys[j]:
+                vocab.setdefault(key, len(vocab))
+        weights = np.zeros(len(vocab))
+        for key, k in vocab.items():
+            base = next((keys[key] for keys in ctx.t_keys if key in keys), None)
+            if base is None:
+                base = next(keys[key] for keys in ctx.o_keys if key in keys)
+            weights[k] = base * ctx.rarity.get(key, 1.0)
+        self.weights = weights
+        t_match = np.zeros((len(t_body), len(vocab)))
+        for r, i in enumerate(t_body):
+            for key in ctx.t_keys[i]:
+                t_match[r, vocab[key]] = 1
+        o_keys = np.zeros((len(o_body), len(vocab)))
+        o_match = np.zeros((len(o_body), len(vocab)))
+        for r, j in enumerate(o_body):
+            for key in ctx.o_keys[j]:
+                o_keys[r, vocab[key]] = 1
+            for name in ctx.o_names[j]:
+                k = vocab.get(f"p:{name}")
+                if k is not None:
+                    o_match[r, k] = 1
+        o_match = np.maximum(o_match, o_keys)
+        t_vec = ctx.t_vectors[t_body] if ctx.t_vectors is not None else None
+        o_vec = ctx.o_vectors[o_body] if ctx.o_vectors is not None else None
+        t_len = np.array([len(ctx.translation[i].text) for i in t_body], dtype=float)
+        o_len = np.array([len(ctx.original[j].text) for j in o_body], dtype=float)
+        self.t = _Side(t_match, t_match, t_len, t_vec, np.arange(len(t_body), dtype=float))
+        self.o = _Side(o_match, o_keys, o_len, o_vec, np.arange(len(o_body), dtype=float))
+        self.all_t_vec, self.all_o_vec = t_vec, o_vec
+        self.cos_spread = ctx.cos_spread
+        self.matrices: dict[tuple[int, int], np.ndarray] = {}
+        self.parts: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+        for shape in MOVES:
+            if shape[0] and shape[1]:
+                self.matrices[shape] = self._score(shape)
+
+    def _score(self, shape: tuple[int, int]) -> np.ndarray:
+        p = self.params
+        t, o = _windows(self.t, shape[0]), _windows(self.o, shape[1])
+        if not len(t.lengths) or not len(o.lengths):
+            return np.full((len(t.lengths), len(o.lengths)), -np.inf)
+        w = self.weights
+        m_t = (t.match * w) @ o.match.T
+        tot_t = (t.match * w).sum(axis=1)[:, None]
+        m_o = t.match @ (o.keys * w).T
+        tot_o = (o.keys * w).sum(axis=1)[None, :]
+        cov_t = np.divide(m_t, tot_t, out=np.zeros_like(m_t), where=tot_t > 0)
+        cov_o = np.divide(m_o, tot_o, out=np.zeros_like(m_o), where=tot_o > 0)
+        coverage = np.where(m_o > 0, np.sqrt(cov_t * cov_o), 0.5 * cov_t)
+        coverage = np.where((tot_t > 0) & (tot_o > 0), coverage, 0.0)
+        anchors = coverage * (1 - np.exp(-(m_t + m_o) / 2))
+        # Gale-Church length term
+        l_t, l_o = t.lengths[:, None], o.lengths[None, :]
+        mean = np.maximum((l_o + l_t / p.length_ratio) / 2, 1.0)
+        delta = np.abs(l_t - l_o * p.length_ratio) / np.sqrt(mean * p.length_variance)
+        tail = np.maximum(_erfc(delta / math.sqrt(2)), 1e-12)
+        length = np.maximum(np.log(tail), p.length_floor)
+        # position: distance from the diagonal
+        n_t, n_o = max(len(self.t.lengths), 1), max(len(self.o.lengths), 1)
+        position = np.abs((t.ranks[:, None] + 0.5) / n_t - (o.ranks[None, :] + 0.5) / n_o)
+        score = p.weight_anchors * anchors + p.weight_length * length - p.weight_position * position
+        parts = {"anchors": anchors, "length": length, "position": position}
+        if t.vectors is not None and o.vectors is not None and p.weight_semantic:
+            assert self.all_t_vec is not None and self.all_o_vec is not None
+            cos = t.vectors @ o.vectors.T
+            mean_t = (t.vectors @ self.all_o_vec.T).mean(axis=1)[:, None]
+            mean_o = (self.all_t_vec @ o.vectors.T).mean(axis=0)[None, :]
+            semantic = np.clip((2 * cos - mean_t - mean_o) / (2 * self.cos_spread), -p.semantic_cap, p.semantic_cap)
+            score = score + p.weight_semantic * semantic
+            parts["semantic"] = semantic
+        extra = shape[0] + shape[1] - 2
+        self.parts[shape] = parts
+        return score - p.threshold - p.merge_cost * extra
+
+    def group_score(self, shape: tuple[int, int], t_rank: int, o_rank: int) -> float:
+        return float(self.matrices[shape][t_rank, o_rank])
+
+    def signals(self, shape: tuple[int, int], t_rank: int, o_rank: int) -> dict[str, float]:
+        return {name: float(values[t_rank, o_rank]) for name, values in self.parts[shape].items()}
+
+
+def _erfc(x: np.ndarray) -> np.ndarray:
+    return np.vectorize(math.erfc)(x) if x.size else x
+
+
+# -- the alignment ------------------------------------------------------------------------------
+
+
+def _dp(scorer: Scorer) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Best monotone path: list of (translation ranks, original ranks) per step."""
+    n, m = len(scorer.t_body), len(scorer.o_body)
+    best = np.full((n + 1, m + 1), -np.inf)
+    back: dict[tuple[int, int], tuple[int, int]] = {}
+    best[0, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = best[i, j]
+            if here == -np.inf:
+                continue
+            for dt, do in MOVES:
+                ni, nj = i + dt, j + do
+                if ni > n or nj > m:
+                    continue
+                gain = 0.0 if not (dt and do) else scorer.group_score((dt, do), i, j)
+                if here + gain > best[ni, nj]:
+                    best[ni, nj] = here + gain
+                    back[(ni, nj)] = (dt, do)
+    steps = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        dt, do = back[(i, j)]
+        i, j = i - dt, j - do
+        steps.append((tuple(range(i, i + dt)), tuple(range(j, j + do))))
+    return steps[::-1]
+
+
+def align_paragraphs(
+    translation: Sequence[Paragraph],
+    original: Sequence[Paragraph],
+    *,
+    params: AlignParams | None = None,
+    embedder: Embedder | None = None,
+) -> list[Group]:
+    """Alignment groups covering every paragraph of both sides exactly once.
+
+    Without an embedder the semantic signal is absent and the no-semantic weights apply
+    (unless ``params`` are given).
+    """
+    translation, original = list(translation), list(original)
+    if params is None:
+        params = AlignParams() if embedder is not None else AlignParams.without_semantics()
+    t_body = [p.index for p in translation if p.kind not in KNOWN_ADDITION_KINDS]
+    o_body = [p.index for p in original if p.kind == "body"]
+    ctx = PairContext.build(translation, original, params, embedder if params.weight_semantic else None)
+    scorer = Scorer(ctx, t_body, o_body)
+    linked: list[Group] = []
+    for t_ranks, o_ranks in _dp(scorer):
+        if t_ranks and o_ranks:
+            ts = tuple(t_body[r] for r in t_ranks)
+            os = tuple(o_body[r] for r in o_ranks)
+            shape = (len(ts), len(os))
+            score = scorer.group_score(shape, t_ranks[0], o_ranks[0])
+            linked.append(_group(ctx, ts, os, "matched", score, scorer.signals(shape, t_ranks[0], o_ranks[0])))
+    linked += _moves(ctx, scorer, linked)
+    return _complete(translation, original, linked)
+
+
+def _group(ctx: PairContext, ts: tuple[int, ...], os: tuple[int, ...], kind: str, score: float, signals: dict[str, float]) -> Group:
+    _, anchors = ctx.anchor_evidence(ts, os)
+    return Group(ts, os, kind, score, signals, anchors)
+
+
+def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]:
+    """Pair leftover paragraphs out of order, best first, when the evidence is strong."""
+    used_t = {i for g in linked for i in g.translation}
+    used_o = {j for g in linked for j in g.original}
+    matrix = scorer.matrices[(1, 1)]
+    candidates = []
+    for r, i in enumerate(scorer.t_body):
+        if i in used_t:
+            continue
+        for c, j in enumerate(scorer.o_body):
+            if j in used_o:
+                continue
+            # position does not count against a paragraph that was moved on purpose
+            signals = scorer.signals((1, 1), r, c)
+            score = float(matrix[r, c]) + ctx.params.weight_position * signals["position"]
+            if score > ctx.params.move_threshold:
+                candidates.append((score, i, j, signals))
+    moved = []
+    for score, i, j, signals in sorted(candidates, reverse=True):
+        if i in used_t or j in used_o:
+            continue
+        used_t.add(i)
+        used_o.add(j)
+        moved.append(_group(ctx, (i,), (j,), "moved", score, signals))
+    return moved
+
+
+def _complete(translation: list[Paragraph], original: list[Paragraph], linked: list[Group]) -> list[Group]:
+    """Add every unlinked paragraph as an addition or a drop, in reading order."""
+    used_t = {i for g in linked for i in g.translation}
+    used_o = {j for g in linked for j in g.original}
+    groups = list(linked)
+    for p in translation:
+        if p.index not in used_t:
+            groups.append(Group((p.index,), (), "added", 0.0, {}, {}))
+    for p in original:
+        if p.index not in used_o:
+            groups.append(Group((), (p.index,), "dropped", 0.0, {}, {}))
+    return sorted(groups, key=lambda g: _reading_position(g, linked))
+
+
+def _reading_position(group: Group, linked: list[Group]) -> tuple[float, float]:
+    """Translation order; a drop sits after the last link before it in the original."""
+    if group.translation:
+        return (group.translation[0], 0.0)
+    j = group.original[0]
+    before = [g.translation[-1] for g in linked if g.kind == "matched" and g.original and g.original[-1] < j]
+    return (max(before) + 0.5 if before else -0.5, j / 1000)
+
+
+# -- the classic baseline -------------------------------------------------------------------
+
+GALE_CHURCH_PRIORS = {(1, 1): 0.89, (1, 0): 0.0099, (0, 1): 0.0099, (1, 2): 0.089, (2, 1): 0.089}
+
+
+def gale_church(
+    translation: Sequence[Paragraph],
+    original: Sequence[Paragraph],
+    *,
+    length_ratio: float = 1.2,
+    length_variance: float = 20.0,
+) -> list[Group]:
+    """Gale and Church (1993): length only, every paragraph, no notion of chrome.
+
+    Kept as a public baseline so that ``provenance eval --method gale-church`` can show what
+    the classic approach scores on the same pairs.
+    """
+    t, o = list(translation), list(original)
+    n, m = len(t), len(o)
+    cost = np.full((n + 1, m + 1), np.inf)
+    back: dict[tuple[int, int], tuple[int, int]] = {}
+    cost[0, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if cost[i, j] == np.inf:
+                continue
+            for (dt, do), prior in GALE_CHURCH_PRIORS.items():
+                ni, nj = i + dt, j + do
+                if ni > n or nj > m:
+                    continue
+                l_t = sum(len(p.text) for p in t[i:ni])
+                l_o = sum(len(p.text) for p in o[j:nj])
+                mean = max((l_o + l_t / length_ratio) / 2, 1.0)
+                delta = abs(l_t - l_o * length_ratio) / math.sqrt(mean * length_variance)
+                step = -math.log(prior) - math.log(max(math.erfc(delta / math.sqrt(2)), 1e-12))
+                if cost[i, j] + step < cost[ni, nj]:
+                    cost[ni, nj] = cost[i, j] + step
+                    back[(ni, nj)] = (dt, do)
+    groups: list[Group] = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        dt, do = back[(i, j)]
+        i, j = i - dt, j - do
+        ts = tuple(p.index for p in t[i : i + dt])
+        os = tuple(p.index for p in o[j : j + do])
+        kind = "matched" if ts and os else ("added" if ts else "dropped")
+        groups.append(Group(ts, os, kind))
+    return groups[::-1]

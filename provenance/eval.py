@@ -1,0 +1,172 @@
+"""Evaluation on gold pairs (FORMATS.md §3): alignment links, additions, drops, flags, linking.
+
+The same runner serves ``provenance eval`` and the quality gate in bench/, so the two
+cannot drift apart. Scores are micro-averaged over all pairs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance.align import Group, Paragraph, align_paragraphs, gale_church
+from provenance.embed import Embedder
+from provenance.errors import InputError
+from provenance.flags import flags_for_alignment
+from provenance.formats import GoldPair, iter_paths, read_file
+from provenance.ingest import prepare_article
+
+METHODS = ("ours", "gale-church")
+UNSCORED_FLAG_KINDS = frozenset({"added", "dropped"})
+"""Scored under ``added`` and ``dropped`` from the alignment, not as flags."""
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, predicted: set[Any], gold: set[Any]) -> None:
+        self.tp += len(predicted & gold)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    def scores(self) -> dict[str, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else (1.0 if not self.fn else 0.0)
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+@dataclass
+class PairResult:
+    """One pair's predictions beside its gold, for reports and debugging."""
+
+    id: str
+    groups: list[Group]
+    links: Counts = field(default_factory=Counts)
+    added: Counts = field(default_factory=Counts)
+    dropped: Counts = field(default_factory=Counts)
+
+
+def load_pairs(paths: Iterable[Path]) -> list[GoldPair]:
+    """Every gold pair under ``paths``; a file that is not a valid pair raises InputError."""
+    pairs = []
+    for path in iter_paths([Path(p) for p in paths]):
+        if path.suffix.lower() != ".json":
+            continue
+        for record in read_file(path, 50_000_000):
+            if isinstance(record, InputError):
+                raise record
+            if isinstance(record, GoldPair):
+                pairs.append(record)
+    return pairs
+
+
+def pair_paragraphs(pair: GoldPair) -> tuple[list[Paragraph], list[Paragraph]]:
+    """Both sides tagged as ingest would tag them, indices exactly as given in the file."""
+    t = prepare_article(pair.translation)
+    o = prepare_article(pair.original)
+    return (
+        [Paragraph(i, p.text, p.kind, p.lang or t.lang) for i, p in enumerate(t.paragraphs)],
+        [Paragraph(i, p.text, p.kind, p.lang or o.lang) for i, p in enumerate(o.paragraphs)],
+    )
+
+
+def _links(groups: Iterable[Any]) -> set[tuple[int, int]]:
+    return {(i, j) for g in groups for i in g.translation for j in g.original}
+
+
+def _gold_flags(pair: GoldPair) -> set[tuple[str, int | None, int | None]]:
+    return {(f.kind, f.translation, f.original) for f in pair.flags if f.kind not in UNSCORED_FLAG_KINDS}
+
+
+def _match_flags(
+    predicted: list[tuple[str, int | None, int | None]], gold: set[tuple[str, int | None, int | None]]
+) -> tuple[dict[str, Counts], list[Any]]:
+    """A predicted flag matches a gold one of its kind where the gold names the same paragraphs."""
+    counts: dict[str, Counts] = defaultdict(Counts)
+    unmatched_gold = set(gold)
+    misses = []
+    for kind, t, o in predicted:
+        hit = next(
+            (g for g in unmatched_gold if g[0] == kind and (g[1] is None or g[1] == t) and (g[2] is None or g[2] == o)),
+            None,
+        )
+        if hit is not None:
+            unmatched_gold.discard(hit)
+            counts[kind].tp += 1
+        else:
+            counts[kind].fp += 1
+            misses.append(("fp", kind, t, o))
+    for kind, t, o in unmatched_gold:
+        counts[kind].fn += 1
+        misses.append(("fn", kind, t, o))
+    return counts, misses
+
+
+def evaluate(
+    paths: Iterable[Path],
+    *,
+    method: str = "ours",
+    embedder: Embedder | None = None,
+    linking: Callable[[list[GoldPair]], dict[str, Any]] | None = None,
+    details: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Score ``method`` on the gold pairs under ``paths``: the FORMATS.md §3 object."""
+    if method not in METHODS:
+        raise InputError("--method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
+    start = time.perf_counter()
+    pairs = load_pairs(paths)
+    links, added, dropped = Counts(), Counts(), Counts()
+    flags: dict[str, Counts] = defaultdict(Counts)
+    for pair in pairs:
+        translation, original = pair_paragraphs(pair)
+        if method == "ours":
+            groups = align_paragraphs(translation, original, embedder=embedder)
+        else:
+            groups = gale_church(translation, original)
+        pair_links = Counts()
+        pair_links.add(_links(groups), _links(pair.alignment))
+        links.tp, links.fp, links.fn = links.tp + pair_links.tp, links.fp + pair_links.fp, links.fn + pair_links.fn
+        added.add(
+            {i for g in groups if not g.original for i in g.translation},
+            {i for g in pair.alignment if not g.original for i in g.translation},
+        )
+        dropped.add(
+            {j for g in groups if not g.translation for j in g.original},
+            {j for g in pair.alignment if not g.translation for j in g.original},
+        )
+        predicted = [
+            (f.kind, f.translation, f.original)
+            for f in flags_for_alignment(groups, translation, original)
+            if f.kind not in UNSCORED_FLAG_KINDS
+        ]
+        pair_flags, misses = _match_flags(predicted, _gold_flags(pair))
+        for kind, counts in pair_flags.items():
+            total = flags[kind]
+            total.tp, total.fp, total.fn = total.tp + counts.tp, total.fp + counts.fp, total.fn + counts.fn
+        if details is not None:
+            details.append(
+                {
+                    "id": pair.id,
+                    "links": pair_links.scores(),
+                    "predicted": [(list(g.translation), list(g.original), g.kind) for g in groups],
+                    "gold": [(list(g.translation), list(g.original)) for g in pair.alignment],
+                    "flag_errors": misses,
+                }
+            )
+    return {
+        "pairs": len(pairs),
+        "alignment": links.scores(),
+        "added": added.scores(),
+        "dropped": dropped.scores(),
+        "flags": {kind: flags[kind].scores() for kind in sorted(flags)},
+        "linking": linking(pairs) if linking else None,
+        "seconds": round(time.perf_counter() - start, 2),
+    }

@@ -1,0 +1,226 @@
+"""Flags: what a reviewer should look at, derived from an alignment (DESIGN.md, "Flags").
+
+Paragraph level: an addition (with its kind: disclaimer, read_also, boilerplate,
+attribution, translator_note, or plain ``added``) and a drop. Group level: moved,
+condensed, and number, date or name mismatches, each with the tokens on both sides as
+evidence. Story-level flags (unverified, source_changed, translation_changed) belong to the
+audit and to refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from provenance.align import Group, Paragraph
+from provenance.text.anchors import Anchors, extract_anchors, parse_figure
+
+ADDITION_KIND = {
+    "boilerplate": "boilerplate",
+    "title_repeat": "boilerplate",
+    "read_also": "read_also",
+    "disclaimer": "disclaimer",
+    "standfirst": "attribution",
+    "attribution": "attribution",
+    "translator_note": "translator_note",
+}
+SEVERITY = {
+    "number_mismatch": "high",
+    "date_mismatch": "high",
+    "name_mismatch": "high",
+    "dropped": "medium",
+    "condensed": "medium",
+    "added": "low",
+    "moved": "low",
+    "attribution": "low",
+    "translator_note": "low",
+    "read_also": "low",
+    "boilerplate": "low",
+    "disclaimer": "low",
+}
+NAME_CATEGORIES = frozenset(
+    {"governorate", "city", "town", "village", "district", "neighbourhood", "camp", "crossing", "airport", "base",
+     "river", "mountain", "region", "country", "capital", "foreign_city", "person"}
+)  # fmt: skip
+CONDENSED_SHARE = 0.45
+"""A link is condensed when the translation has less than this share of the expected length."""
+CONDENSED_MIN_CHARS = 250
+MISMATCH_RATIO = 4.0
+"""Two unmatched figures are a mismatch (not unrelated figures) within this ratio."""
+
+
+@dataclass
+class ProposedFlag:
+    """A flag before it is stored: kind, where, severity and the evidence for it."""
+
+    kind: str
+    level: str
+    translation: int | None = None
+    original: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY.get(self.kind, "low")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "level": self.level,
+            "severity": self.severity,
+            "translation": self.translation,
+            "original": self.original,
+            "evidence": self.evidence,
+        }
+
+
+def flags_for_alignment(
+    groups: Sequence[Group],
+    translation: Sequence[Paragraph],
+    original: Sequence[Paragraph],
+    *,
+    length_ratio: float = 1.2,
+) -> list[ProposedFlag]:
+    """Every flag an alignment implies, in reading order."""
+    t_by_index = {p.index: p for p in translation}
+    o_by_index = {p.index: p for p in original}
+    flags: list[ProposedFlag] = []
+    for group in groups:
+        if group.kind == "added":
+            for i in group.translation:
+                kind = ADDITION_KIND.get(t_by_index[i].kind, "added")
+                flags.append(ProposedFlag(kind, "paragraph", translation=i, evidence={"text": t_by_index[i].text[:200]}))
+            continue
+        if group.kind == "dropped":
+            for j in group.original:
+                flags.append(ProposedFlag("dropped", "paragraph", original=j, evidence={"text": o_by_index[j].text[:200]}))
+            continue
+        ts = [t_by_index[i] for i in group.translation]
+        os = [o_by_index[j] for j in group.original]
+        if group.kind == "moved":
+            flags.append(ProposedFlag("moved", "group", ts[0].index, os[0].index, {"score": round(group.score, 3)}))
+        flags += _mismatches(ts, os)
+        condensed = _condensed(ts, os, length_ratio)
+        if condensed:
+            flags.append(condensed)
+    return flags
+
+
+def _anchors(paragraphs: Sequence[Paragraph], default_lang: str) -> list[Anchors]:
+    return [extract_anchors(p.text, p.lang or default_lang) for p in paragraphs]
+
+
+def _where(paragraphs: Sequence[Paragraph], anchors: list[Anchors], test: Any) -> int:
+    """Index of the first paragraph whose anchors pass ``test`` (else the first paragraph)."""
+    for p, a in zip(paragraphs, anchors, strict=True):
+        if test(a):
+            return p.index
+    return paragraphs[0].index
+
+
+def _figure(token: str) -> float | None:
+    if token.startswith("~"):
+        return None
+    try:
+        return parse_figure(token.rstrip("%"))
+    except ValueError:
+        return None
+
+
+def _number_pairs(t_only: set[str], o_only: set[str]) -> list[tuple[str, str]]:
+    """Unmatched figures on both sides that look like one figure changed, closest first."""
+    pairs = []
+    for a in t_only:
+        for b in o_only:
+            if a.endswith("%") != b.endswith("%"):
+                continue
+            x, y = _figure(a), _figure(b)
+            if x is None or y is None or x <= 0 or y <= 0:
+                continue
+            if max(x, y) / min(x, y) <= MISMATCH_RATIO:
+                pairs.append((abs(x - y) / max(x, y), a, b))
+    used_a, used_b, result = set(), set(), []
+    for _, a, b in sorted(pairs):
+        if a not in used_a and b not in used_b:
+            used_a.add(a)
+            used_b.add(b)
+            result.append((a, b))
+    return result
+
+
+def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
+    t_anchors, o_anchors = _anchors(ts, "en"), _anchors(os, "ar")
+    t_all = t_anchors[0]
+    for a in t_anchors[1:]:
+        t_all = t_all | a
+    o_all = o_anchors[0]
+    for a in o_anchors[1:]:
+        o_all = o_all | a
+    flags = []
+    # numbers: percentages carry their bare value too; compare like with like
+    t_numbers = {n for n in t_all.numbers if not (n + "%" in t_all.numbers)}
+    o_numbers = {n for n in o_all.numbers if not (n + "%" in o_all.numbers)}
+    for a, b in _number_pairs(t_numbers - o_all.numbers, o_numbers - t_all.numbers):
+        flags.append(
+            ProposedFlag(
+                "number_mismatch",
+                "group",
+                _where(ts, t_anchors, lambda x, a=a: a in x.numbers),
+                _where(os, o_anchors, lambda x, b=b: b in x.numbers),
+                {"translation": a, "original": b},
+            )
+        )
+    for prefix in ("d:", "wd:", "m:"):
+        t_dates = {d for d in t_all.dates - o_all.dates if d.startswith(prefix)}
+        o_dates = {d for d in o_all.dates - t_all.dates if d.startswith(prefix)}
+        if prefix == "m:":  # a month already explained by a day-month mismatch is not news
+            explained = {f"m:{d[2:4]}" for d in t_all.dates | o_all.dates if d.startswith("d:")}
+            t_dates -= explained
+            o_dates -= explained
+        if t_dates and o_dates:
+            a, b = sorted(t_dates)[0], sorted(o_dates)[0]
+            flags.append(
+                ProposedFlag(
+                    "date_mismatch",
+                    "group",
+                    _where(ts, t_anchors, lambda x, a=a: a in x.dates),
+                    _where(os, o_anchors, lambda x, b=b: b in x.dates),
+                    {"translation": a, "original": b},
+                )
+            )
+            break
+    t_names = {c for c in t_all.concepts - o_all.concepts if t_all.concept_categories.get(c) in NAME_CATEGORIES}
+    o_names = {c for c in o_all.concepts - t_all.concepts if o_all.concept_categories.get(c) in NAME_CATEGORIES}
+    if o_names and (t_names or _unexplained_names(t_all, o_all)):
+        b = sorted(o_names)[0]
+        a = sorted(t_names)[0] if t_names else "name:" + sorted(_unexplained_names(t_all, o_all))[0]
+        flags.append(
+            ProposedFlag(
+                "name_mismatch",
+                "group",
+                _where(ts, t_anchors, lambda x, a=a: a in x.concepts) if t_names else ts[0].index,
+                _where(os, o_anchors, lambda x, b=b: b in x.concepts),
+                {"translation": a, "original": b},
+            )
+        )
+    return flags
+
+
+def _unexplained_names(t_all: Anchors, o_all: Anchors) -> set[str]:
+    """English name skeletons (3+ consonants) with no Arabic word of the same skeleton."""
+    return {n for n in t_all.names if len(n) >= 3 and n not in o_all.names}
+
+
+def _condensed(ts: list[Paragraph], os: list[Paragraph], ratio: float) -> ProposedFlag | None:
+    l_t = sum(len(p.text) for p in ts)
+    l_o = sum(len(p.text) for p in os)
+    if l_o >= CONDENSED_MIN_CHARS and l_t < CONDENSED_SHARE * ratio * l_o:
+        return ProposedFlag(
+            "condensed",
+            "group",
+            ts[0].index,
+            os[0].index,
+            {"translation_chars": l_t, "original_chars": l_o, "share": round(l_t / (ratio * l_o), 2)},
+        )
+    return None

@@ -1,0 +1,106 @@
+"""The bilingual lexicon (data/lexicon/*.tsv): concepts shared by English and Arabic text.
+
+Each entry is a concept id with English and Arabic spellings; a paragraph's concepts are the
+ids whose spellings occur in it. Matching is on canonical tokens (``text.tokens``), so
+"والرقة" and "الرقة" and "Raqqa" all reach ``place.raqqa``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from provenance.errors import ConfigError
+from provenance.text.tokens import Forms, dictionary_key
+
+HEADER = ["id", "category", "en", "ar"]
+MAX_PHRASE = 6
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    category: str
+    en: tuple[str, ...]
+    ar: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    entries: dict[str, Entry]
+    phrases: dict[str, dict[tuple[str, ...], str]]
+    """Per language: canonical token tuple -> concept id."""
+
+    def concepts(self, tokens: list[Forms], lang: str) -> list[tuple[str, int, int]]:
+        """(concept id, start, end) of the longest phrases found, left to right.
+
+        The first word of a phrase may be in any of its forms (it carries the clitics);
+        the rest are compared in their first form.
+        """
+        table = self.phrases.get("ar" if lang == "ar" else "en", {})
+        found: list[tuple[str, int, int]] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            hit = None
+            for size in range(min(MAX_PHRASE, n - i), 0, -1):
+                rest = tuple(forms[0] for forms in tokens[i + 1 : i + size])
+                for first in tokens[i]:
+                    concept = table.get((first, *rest))
+                    if concept is not None:
+                        hit = (concept, size)
+                        break
+                if hit:
+                    break
+            if hit:
+                found.append((hit[0], i, i + hit[1]))
+                i += hit[1]
+            else:
+                i += 1
+        return found
+
+    def category(self, concept: str) -> str:
+        entry = self.entries.get(concept)
+        return entry.category if entry else ""
+
+
+def _read(name: str, text: str, entries: dict[str, Entry]) -> None:
+    where = f"provenance/data/lexicon/{name}"
+    rows = csv.reader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(rows, None)
+    if header != HEADER:
+        raise ConfigError(f"{where}: the first line must be {' '.join(HEADER)}")
+    for lineno, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        if len(row) != 4 or not all(field.strip() for field in row):
+            raise ConfigError(f"{where}: line {lineno}: expected 4 non-empty tab-separated fields")
+        concept, category, en, ar = (field.strip() for field in row)
+        if concept in entries:
+            raise ConfigError(f"{where}: line {lineno}: duplicate id {concept}")
+        entries[concept] = Entry(
+            concept,
+            category,
+            tuple(v.strip() for v in en.split("|") if v.strip()),
+            tuple(v.strip() for v in ar.split("|") if v.strip()),
+        )
+
+
+@cache
+def lexicon() -> Lexicon:
+    """All lexicon files, loaded once per process."""
+    entries: dict[str, Entry] = {}
+    folder = files("provenance.data").joinpath("lexicon")
+    for item in sorted(folder.iterdir(), key=lambda f: f.name):
+        if item.name.endswith(".tsv"):
+            _read(item.name, item.read_text("utf-8"), entries)
+    phrases: dict[str, dict[tuple[str, ...], str]] = {"en": {}, "ar": {}}
+    for entry in entries.values():
+        for lang, variants in (("en", entry.en), ("ar", entry.ar)):
+            for variant in variants:
+                key = dictionary_key(variant)
+                if key:
+                    phrases[lang].setdefault(key, entry.id)
+    return Lexicon(entries, phrases)

@@ -1,0 +1,234 @@
+"""Anchors: the tokens that survive translation, used to align paragraphs and to flag changes.
+
+- numbers, in every form both languages write them (``3,500`` ``3.500`` ``٣٬٥٠٠`` ``2.5
+  million`` ``١٢ ألف`` ``45%`` ``٤٥٪`` ``three`` ``ثلاثة``), as their values;
+- vague quantities (``dozens`` / ``عشرات``);
+- dates: day and month (``15 September`` / ``15 من أيلول`` / ``١٥ سبتمبر``), months, years
+  and weekdays, from data/calendar.toml;
+- concepts from the bilingual lexicon (places, bodies, offices, news vocabulary);
+- names: on the English side each capitalised word outside the lexicon, as a consonant
+  skeleton; on the Arabic side the skeleton of every word, since Arabic has no capitals;
+- quotations (a paragraph quotes someone).
+
+``extract_anchors`` is pure and cached by text, language and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from importlib.resources import files
+
+from provenance.lexicon import lexicon
+from provenance.text.normalize import normalize
+from provenance.text.tokens import Forms, english_forms, token_forms
+from provenance.text.translit import arabic_skeleton, english_skeleton
+
+MIN_NAME_SKELETON = 2
+
+# A figure: 3,500 / 3.500 / 3500 / 2.5 / 10-15 (each side separately).
+_NUMBER = re.compile(r"(?<![A-Za-z0-9.,])(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
+_PERCENT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|بالمئه|بالمائه|في المئه|في المائه|بالميه)")
+_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
+_QUOTES = re.compile(r"[\"«»“”]")
+_EN_STOP = frozenset(
+    "the a an and or but in on at of to for from by with as this that these those it its he she they we "
+    "his her their our after before while when where which who whom whose what why how mr mrs ms dr "
+    "according read also however meanwhile moreover since during last next first second on".split()
+)
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The anchors of one paragraph (or of a group of paragraphs, by union)."""
+
+    numbers: frozenset[str] = frozenset()
+    dates: frozenset[str] = frozenset()
+    concepts: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    """English: skeletons of capitalised words. Arabic: skeletons of all non-lexicon words."""
+    quotes: bool = False
+    chars: int = 0
+    concept_categories: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def __or__(self, other: Anchors) -> Anchors:
+        return Anchors(
+            self.numbers | other.numbers,
+            self.dates | other.dates,
+            self.concepts | other.concepts,
+            self.names | other.names,
+            self.quotes or other.quotes,
+            self.chars + other.chars,
+            {**self.concept_categories, **other.concept_categories},
+        )
+
+
+@dataclass(frozen=True)
+class Calendar:
+    months: dict[tuple[str, ...], int]
+    ambiguous: frozenset[str]
+    weekdays: dict[str, str]
+    number_words: dict[tuple[str, ...], int]
+    vague: dict[str, str]
+    multipliers: dict[str, int]
+
+
+@cache
+def calendar() -> Calendar:
+    raw = tomllib.loads(files("provenance.data").joinpath("calendar.toml").read_text("utf-8"))
+
+    def key(phrase: str) -> tuple[str, ...]:
+        return tuple(normalize(phrase).split())
+
+    months = {key(name): int(month) for month, names in raw["months"].items() if month != "ambiguous" for name in names}
+    return Calendar(
+        months=months,
+        ambiguous=frozenset(normalize(n) for n in raw["months"]["ambiguous"]),
+        weekdays={normalize(n): day for day, names in raw["weekdays"].items() for n in names},
+        number_words={key(n): int(v) for v, names in raw["number_words"].items() for n in names},
+        vague={normalize(n): kind for kind, names in raw["vague"].items() for n in names},
+        multipliers={normalize(n): int(v) for v, names in raw["multipliers"].items() for n in names},
+    )
+
+
+def parse_figure(token: str) -> float:
+    """The value of a written figure: "3,500" and "3.500" are 3500, "2.5" and "2,5" are 2.5."""
+    match = re.fullmatch(r"\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*(?:([.,])(\d+))?", token)
+    if match:
+        sep = match.group(1)
+        whole, _, fraction = token.partition(match.group(2) or "\x00") if match.group(2) and match.group(2) != sep else (token, "", "")
+        value = float(whole.replace(sep, ""))
+        return value + (float("0." + fraction) if fraction else 0.0)
+    return float(token.replace(",", "."))
+
+
+def format_value(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]:
+    cal = calendar()
+    numbers: set[str] = set()
+    dates: set[str] = set()
+    day_positions: set[int] = set()
+    # Dates and months first, so that a day number is not also a loose figure.
+    for i in range(len(words)):
+        for size in (2, 1):
+            phrase = tuple(words[i : i + size])
+            month = cal.months.get(phrase)
+            if month is None:
+                continue
+            before = words[i - 1] if i else ""
+            before2 = words[i - 2] if i > 1 else ""
+            after = words[i + size] if i + size < len(words) else ""
+            day = before if before.isdigit() else (before2 if before in ("من", "of") and before2.isdigit() else "")
+            if not day and after.isdigit() and int(after) <= 31:
+                day = after
+            year = after if after.isdigit() and len(after) == 4 else ""
+            if " ".join(phrase) in cal.ambiguous and not (day or year):
+                continue
+            dates.add(f"m:{month:02d}")
+            if day and 1 <= int(day) <= 31:
+                dates.add(f"d:{month:02d}-{int(day):02d}")
+                day_positions.add(i - 1 if day == before else (i - 2 if day == before2 else i + size))
+            break
+        weekday = cal.weekdays.get(words[i])
+        if weekday:
+            dates.add(f"wd:{weekday}")
+    for i, word in enumerate(words):
+        if i in day_positions:
+            continue
+        value = cal.number_words.get((word,))
+        if i + 1 < len(words) and (word, words[i + 1]) in cal.number_words:
+            value = cal.number_words[(word, words[i + 1])]
+        after_figure = i > 0 and re.fullmatch(r"و?\d[\d.,]*", words[i - 1]) is not None
+        if value is not None and not after_figure:
+            numbers.add(format_value(value))
+        vague = cal.vague.get(word)
+        if vague and not after_figure:
+            numbers.add(f"~{vague}")
+    for match in _NUMBER.finditer(text):
+        token = match.group(1)
+        try:
+            value = parse_figure(token)
+        except ValueError:
+            continue
+        rest = text[match.end() : match.end() + 16]
+        following = [w.strip(".,:;!?()\"'") for w in rest.split()[:1]]
+        multiplier = cal.multipliers.get(following[0]) if following else None
+        if multiplier and not (multiplier == 1000 and value >= 1000):
+            value *= multiplier
+        if _PERCENT_AFTER.match(rest):
+            numbers.add(format_value(value) + "%")
+        numbers.add(format_value(value))
+        if 1900 <= value <= 2100 and value == int(value):
+            dates.add(f"y:{int(value)}")
+    # Day numbers already stand in a date anchor.
+    for i in day_positions:
+        if 0 <= i < len(words) and words[i].isdigit():
+            numbers.discard(str(int(words[i])))
+    return numbers, dates
+
+
+@lru_cache(maxsize=65536)
+def extract_anchors(text: str, lang: str) -> Anchors:
+    """Anchors of one paragraph in ``lang`` ('ar' or 'en'; other languages as English)."""
+    normalised = normalize(text)
+    words = normalised.replace(",", " , ").split()
+    cleaned = [_ORDINAL.sub(r"\1", w.strip(".:;!?()[]\"'«»")) for w in words]
+    numbers, dates = _numbers_and_dates(normalised, cleaned)
+    forms = token_forms(normalised, lang, normalised=True)
+    lex = lexicon()
+    found = lex.concepts(forms, lang)
+    concepts = {c for c, _, _ in found}
+    covered = {i for _, start, end in found for i in range(start, end)}
+    names: set[str] = set()
+    if lang == "ar":
+        for i, word_forms in enumerate(forms):
+            if i in covered:
+                continue
+            for form in word_forms:
+                skeleton = arabic_skeleton(form)
+                if len(skeleton) >= MIN_NAME_SKELETON:
+                    names.add(skeleton)
+    else:
+        names = _english_names(text, forms, covered)
+    return Anchors(
+        numbers=frozenset(numbers),
+        dates=frozenset(dates),
+        concepts=frozenset(concepts),
+        names=frozenset(names),
+        quotes=bool(_QUOTES.search(text)),
+        chars=len(text),
+        concept_categories={c: lex.category(c) for c in concepts},
+    )
+
+
+_CAPITALISED = re.compile(r"\b([A-Z][\w'’-]+)")
+
+
+@cache
+def _not_names() -> frozenset[str]:
+    """Capitalised words that are not names: stop words, months, weekdays, number words."""
+    cal = calendar()
+    words = set(_EN_STOP) | set(cal.weekdays) | set(cal.vague)
+    words |= {w for phrase in (*cal.months, *cal.number_words) for w in phrase}
+    return frozenset(words)
+
+
+def _english_names(text: str, forms: list[Forms], covered: set[int]) -> set[str]:
+    """Skeletons of capitalised words that the lexicon did not already explain."""
+    explained = {form for i in covered if i < len(forms) for form in forms[i]}
+    stop = _not_names()
+    names = set()
+    for match in _CAPITALISED.finditer(text):
+        word = match.group(1)
+        word_forms = english_forms(normalize(word))
+        if word_forms[0] in stop or any(f in explained for f in word_forms):
+            continue
+        skeleton = english_skeleton(word)
+        if len(skeleton) >= MIN_NAME_SKELETON:
+            names.add(skeleton)
+    return names

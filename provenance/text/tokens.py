@@ -1,0 +1,77 @@
+"""Word tokens for matching across spelling variants, each with the forms it may stand for.
+
+An Arabic word may carry clitics: a conjunction (و ف), a preposition (ب ل ك) and the article
+(ال). "وبالرقة" must meet "الرقة", but "بيان" must not lose its ب. So a word's first form is
+the word without its article, and further forms drop a leading conjunction and preposition;
+dictionary entries are keyed by the first form only. English words get their plural and
+possessive-free forms ("airports" -> "airport", "hamas'" -> "hamas").
+"""
+
+from __future__ import annotations
+
+import re
+
+from provenance.text.normalize import normalize
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+MIN_STEM = 2
+
+Forms = tuple[str, ...]
+
+
+def _drop_article(word: str) -> str:
+    for article in ("ال", "لل"):
+        if word.startswith(article) and len(word) - len(article) >= MIN_STEM:
+            return word[len(article) :]
+    return word
+
+
+def arabic_forms(word: str) -> Forms:
+    """The word without its article, then without a leading conjunction and/or preposition."""
+    forms = [_drop_article(word)]
+    stems = [word]
+    if word[0] in "وف" and len(word) > MIN_STEM + 1:
+        stems.append(word[1:])
+    for stem in list(stems):
+        if stem[0] in "بلك" and len(stem) > MIN_STEM + 1:
+            stems.append(stem[1:])
+    for stem in stems[1:]:
+        form = _drop_article(stem)
+        if form not in forms:
+            forms.append(form)
+    return tuple(forms)
+
+
+def english_forms(word: str) -> Forms:
+    word = word.replace("’", "'")
+    base = word.removesuffix("'s").rstrip("'")
+    forms = [base]
+    if len(base) > 4 and base.endswith("s") and not base.endswith("ss"):
+        forms.append(base[:-1])
+    if word != base:
+        forms.append(word)
+    return tuple(forms)
+
+
+def is_arabic(word: str) -> bool:
+    return "\u0600" <= word[0] <= "\u06ff"
+
+
+def words(text: str, *, normalised: bool = False) -> list[str]:
+    return _WORD.findall(text if normalised else normalize(text))
+
+
+def token_forms(text: str, lang: str, *, normalised: bool = False) -> list[Forms]:
+    """Each word of ``text`` with its candidate forms, the most literal first."""
+    result: list[Forms] = []
+    for word in words(text, normalised=normalised):
+        if is_arabic(word):
+            result.append(arabic_forms(word))
+        else:
+            result.append(english_forms(word))
+    return result
+
+
+def dictionary_key(phrase: str) -> tuple[str, ...]:
+    """How a lexicon or registry phrase is keyed: each word's first form."""
+    return tuple(forms[0] for forms in token_forms(phrase, "any"))
