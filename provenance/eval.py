@@ -83,11 +83,14 @@ def _links(groups: Iterable[Any]) -> set[tuple[int, int]]:
 
 
 def _gold_flags(pair: GoldPair) -> set[tuple[str, int | None, int | None]]:
-    return {(f.kind, f.translation, f.original) for f in pair.flags if f.kind not in UNSCORED_FLAG_KINDS}
+    return {
+        (f.kind, f.translation, f.original) for f in pair.flags if f.kind not in UNSCORED_FLAG_KINDS
+    }
 
 
 def _match_flags(
-    predicted: list[tuple[str, int | None, int | None]], gold: set[tuple[str, int | None, int | None]]
+    predicted: list[tuple[str, int | None, int | None]],
+    gold: set[tuple[str, int | None, int | None]],
 ) -> tuple[dict[str, Counts], list[Any]]:
     """A predicted flag matches a gold one of its kind where the gold names the same paragraphs."""
     counts: dict[str, Counts] = defaultdict(Counts)
@@ -95,7 +98,11 @@ def _match_flags(
     misses = []
     for kind, t, o in predicted:
         hit = next(
-            (g for g in unmatched_gold if g[0] == kind and (g[1] is None or g[1] == t) and (g[2] is None or g[2] == o)),
+            (
+                g
+                for g in unmatched_gold
+                if g[0] == kind and (g[1] is None or g[1] == t) and (g[2] is None or g[2] == o)
+            ),
             None,
         )
         if hit is not None:
@@ -133,7 +140,11 @@ def evaluate(
             groups = gale_church(translation, original)
         pair_links = Counts()
         pair_links.add(_links(groups), _links(pair.alignment))
-        links.tp, links.fp, links.fn = links.tp + pair_links.tp, links.fp + pair_links.fp, links.fn + pair_links.fn
+        links.tp, links.fp, links.fn = (
+            links.tp + pair_links.tp,
+            links.fp + pair_links.fp,
+            links.fn + pair_links.fn,
+        )
         added.add(
             {i for g in groups if not g.original for i in g.translation},
             {i for g in pair.alignment if not g.original for i in g.translation},
@@ -150,7 +161,11 @@ def evaluate(
         pair_flags, misses = _match_flags(predicted, _gold_flags(pair))
         for kind, counts in pair_flags.items():
             total = flags[kind]
-            total.tp, total.fp, total.fn = total.tp + counts.tp, total.fp + counts.fp, total.fn + counts.fn
+            total.tp, total.fp, total.fn = (
+                total.tp + counts.tp,
+                total.fp + counts.fp,
+                total.fn + counts.fn,
+            )
         if details is not None:
             details.append(
                 {

@@ -9,12 +9,17 @@ audit and to refresh.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from provenance.align import Group, Paragraph
+from provenance.lexicon import lexicon
 from provenance.text.anchors import Anchors, extract_anchors, parse_figure
+from provenance.text.normalize import normalize
+from provenance.text.tokens import arabic_forms, token_forms
+from provenance.text.translit import arabic_skeleton, english_skeleton
 
 ADDITION_KIND = {
     "boilerplate": "boilerplate",
@@ -39,9 +44,9 @@ SEVERITY = {
     "boilerplate": "low",
     "disclaimer": "low",
 }
-NAME_CATEGORIES = frozenset(
-    {"governorate", "city", "town", "village", "district", "neighbourhood", "camp", "crossing", "airport", "base",
-     "river", "mountain", "region", "country", "capital", "foreign_city", "person"}
+FINE_NAME_CATEGORIES = frozenset(
+    {"city", "town", "village", "district", "neighbourhood", "camp", "crossing", "airport", "base", "mountain",
+     "foreign_city", "person"}
 )  # fmt: skip
 CONDENSED_SHARE = 0.45
 """A link is condensed when the translation has less than this share of the expected length."""
@@ -90,16 +95,34 @@ def flags_for_alignment(
         if group.kind == "added":
             for i in group.translation:
                 kind = ADDITION_KIND.get(t_by_index[i].kind, "added")
-                flags.append(ProposedFlag(kind, "paragraph", translation=i, evidence={"text": t_by_index[i].text[:200]}))
+                flags.append(
+                    ProposedFlag(
+                        kind,
+                        "paragraph",
+                        translation=i,
+                        evidence={"text": t_by_index[i].text[:200]},
+                    )
+                )
             continue
         if group.kind == "dropped":
             for j in group.original:
-                flags.append(ProposedFlag("dropped", "paragraph", original=j, evidence={"text": o_by_index[j].text[:200]}))
+                flags.append(
+                    ProposedFlag(
+                        "dropped",
+                        "paragraph",
+                        original=j,
+                        evidence={"text": o_by_index[j].text[:200]},
+                    )
+                )
             continue
         ts = [t_by_index[i] for i in group.translation]
         os = [o_by_index[j] for j in group.original]
         if group.kind == "moved":
-            flags.append(ProposedFlag("moved", "group", ts[0].index, os[0].index, {"score": round(group.score, 3)}))
+            flags.append(
+                ProposedFlag(
+                    "moved", "group", ts[0].index, os[0].index, {"score": round(group.score, 3)}
+                )
+            )
         flags += _mismatches(ts, os)
         condensed = _condensed(ts, os, length_ratio)
         if condensed:
@@ -159,8 +182,8 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
         o_all = o_all | a
     flags = []
     # numbers: percentages carry their bare value too; compare like with like
-    t_numbers = {n for n in t_all.numbers if not (n + "%" in t_all.numbers)}
-    o_numbers = {n for n in o_all.numbers if not (n + "%" in o_all.numbers)}
+    t_numbers = {n for n in t_all.numbers if n + "%" not in t_all.numbers}
+    o_numbers = {n for n in o_all.numbers if n + "%" not in o_all.numbers}
     for a, b in _number_pairs(t_numbers - o_all.numbers, o_numbers - t_all.numbers):
         flags.append(
             ProposedFlag(
@@ -190,17 +213,19 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
                 )
             )
             break
-    t_names = {c for c in t_all.concepts - o_all.concepts if t_all.concept_categories.get(c) in NAME_CATEGORIES}
-    o_names = {c for c in o_all.concepts - t_all.concepts if o_all.concept_categories.get(c) in NAME_CATEGORIES}
-    if o_names and (t_names or _unexplained_names(t_all, o_all)):
-        b = sorted(o_names)[0]
-        a = sorted(t_names)[0] if t_names else "name:" + sorted(_unexplained_names(t_all, o_all))[0]
+    name = _name_mismatch(ts, os, t_all, o_all)
+    if name is not None:
+        a, b = name
         flags.append(
             ProposedFlag(
                 "name_mismatch",
                 "group",
-                _where(ts, t_anchors, lambda x, a=a: a in x.concepts) if t_names else ts[0].index,
-                _where(os, o_anchors, lambda x, b=b: b in x.concepts),
+                _where(ts, t_anchors, lambda x, a=a: a in x.concepts)
+                if not a.startswith("name:")
+                else _where_text(ts, a.removeprefix("name:")),
+                _where(os, o_anchors, lambda x, b=b: b in x.concepts)
+                if not b.startswith("name:")
+                else _where_text(os, b.removeprefix("name:")),
                 {"translation": a, "original": b},
             )
         )
@@ -212,6 +237,113 @@ def _unexplained_names(t_all: Anchors, o_all: Anchors) -> set[str]:
     return {n for n in t_all.names if len(n) >= 3 and n not in o_all.names}
 
 
+_ARABIC_PLACE = re.compile(r"(?:^|\s)(?:و?ب?)(?:قريه|بلده|مدينه|حي|معبر|مخيم|ناحيه|منطقه)\s+(\w+)")
+_ARABIC_PLACE_LIST = re.compile(r"(?:^|\s)(?:و?ب?)(?:احياء|قري|بلدات|مخيمات)\s+(\w+(?:\s+و\w+)+)")
+_ENGLISH_PLACE = re.compile(
+    r"\b(?:village|town|city|neighbou?rhoods?|district|area|camp|crossing|checkpoint|suburb)\s+of\s+"
+    r"((?:the\s+)?(?:al-|el-|ad-|as-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)"
+    r"|\b((?:al-|el-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)\s+(?:crossing|camp|neighbou?rhood|checkpoint)\b"
+)
+_NAME = r"(?:al-|el-)?[A-Z][\w'’-]+"
+_ENGLISH_PLACE_LIST = re.compile(
+    rf"\b((?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME})\s+(?:neighbou?rhoods|villages|towns|camps)\b"
+)
+
+
+def _arabic_places(paragraphs: list[Paragraph]) -> dict[str, str]:
+    """Words introduced as places ("قرية هيمو", "معبر المصنع"): skeleton -> word."""
+    places = {}
+    for p in paragraphs:
+        text = normalize(p.text)
+        words = [m.group(1) for m in _ARABIC_PLACE.finditer(text)]
+        for match in _ARABIC_PLACE_LIST.finditer(text):
+            words += [w.removeprefix("و") if i else w for i, w in enumerate(match.group(1).split())]
+        for word in words:
+            skeleton = arabic_skeleton(arabic_forms(word)[0])
+            if len(skeleton) >= 2:
+                places[skeleton] = word
+    return places
+
+
+def _english_places(paragraphs: list[Paragraph]) -> dict[str, str]:
+    """Names introduced as places ("the village of Tal Hamis", "Jousieh crossing")."""
+    places = {}
+    for p in paragraphs:
+        names = [
+            (m.group(1) or m.group(2)).removeprefix("the ") for m in _ENGLISH_PLACE.finditer(p.text)
+        ]
+        for match in _ENGLISH_PLACE_LIST.finditer(p.text):
+            names += [
+                n.strip()
+                for n in re.split(r",\s*(?:and\s+)?|\s+and\s+", match.group(1))
+                if n.strip()
+            ]
+        for name in names:
+            skeleton = "".join(english_skeleton(w) for w in name.split())
+            if len(skeleton) >= 2:
+                places[skeleton] = name
+    return places
+
+
+def _name_mismatch(
+    ts: list[Paragraph], os: list[Paragraph], t_all: Anchors, o_all: Anchors
+) -> tuple[str, str] | None:
+    """A place or person named on one side and a different one in the same spot on the other.
+
+    Only fine-grained names count: lexicon towns, villages, crossings, camps, people, or words
+    that the text itself introduces as places ("the village of ...", "قرية ..."). Countries
+    and regions are left out: translators turn them into adjectives ("Russian", "Syrian").
+    """
+    t_only = sorted(
+        c
+        for c in t_all.concepts - o_all.concepts
+        if t_all.concept_categories.get(c) in FINE_NAME_CATEGORIES
+    )
+    o_only = sorted(
+        c
+        for c in o_all.concepts - t_all.concepts
+        if o_all.concept_categories.get(c) in FINE_NAME_CATEGORIES
+    )
+    known_o = {arabic_skeleton(w) for w in o_all.names} | o_all.names
+    t_marked = sorted(
+        n for s, n in _english_places(ts).items() if not _skeleton_found(s, n, known_o)
+    )
+    t_marked = [n for n in t_marked if not _explained(n, t_all, o_all)]
+    o_marked = sorted(
+        w
+        for s, w in _arabic_places(os).items()
+        if s not in t_all.names and not _explained_ar(w, t_all)
+    )
+    t_side = t_only + [f"name:{n}" for n in t_marked]
+    o_side = o_only + [f"name:{w}" for w in o_marked]
+    if t_side and o_side:
+        return t_side[0], o_side[0]
+    return None
+
+
+def _skeleton_found(skeleton: str, name: str, arabic_names: set[str]) -> bool:
+    parts = [english_skeleton(w) for w in name.split()]
+    return skeleton in arabic_names or any(len(p) >= 3 and p in arabic_names for p in parts)
+
+
+def _explained(name: str, t_all: Anchors, o_all: Anchors) -> bool:
+    """A marked English name that the lexicon knows on both sides is no mismatch."""
+    concepts = {c for c, _, _ in lexicon().concepts(token_forms(name, "en"), "en")}
+    return bool(concepts) and concepts <= o_all.concepts
+
+
+def _explained_ar(word: str, t_all: Anchors) -> bool:
+    concepts = {c for c, _, _ in lexicon().concepts(token_forms(word, "ar"), "ar")}
+    return bool(concepts) and concepts <= t_all.concepts
+
+
+def _where_text(paragraphs: list[Paragraph], word: str) -> int:
+    for p in paragraphs:
+        if normalize(word) in normalize(p.text):
+            return p.index
+    return paragraphs[0].index
+
+
 def _condensed(ts: list[Paragraph], os: list[Paragraph], ratio: float) -> ProposedFlag | None:
     l_t = sum(len(p.text) for p in ts)
     l_o = sum(len(p.text) for p in os)
@@ -221,6 +353,10 @@ def _condensed(ts: list[Paragraph], os: list[Paragraph], ratio: float) -> Propos
             "group",
             ts[0].index,
             os[0].index,
-            {"translation_chars": l_t, "original_chars": l_o, "share": round(l_t / (ratio * l_o), 2)},
+            {
+                "translation_chars": l_t,
+                "original_chars": l_o,
+                "share": round(l_t / (ratio * l_o), 2),
+            },
         )
     return None

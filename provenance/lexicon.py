@@ -68,7 +68,11 @@ class Lexicon:
 
 def _read(name: str, text: str, entries: dict[str, Entry]) -> None:
     where = f"provenance/data/lexicon/{name}"
-    rows = csv.reader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE)
+    rows = csv.reader(
+        (line for line in text.splitlines() if not line.startswith("#")),
+        delimiter="\t",
+        quoting=csv.QUOTE_NONE,
+    )
     header = next(rows, None)
     if header != HEADER:
         raise ConfigError(f"{where}: the first line must be {' '.join(HEADER)}")

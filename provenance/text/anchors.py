@@ -29,14 +29,74 @@ from provenance.text.translit import arabic_skeleton, english_skeleton
 MIN_NAME_SKELETON = 2
 
 # A figure: 3,500 / 3.500 / 3500 / 2.5 / 10-15 (each side separately).
-_NUMBER = re.compile(r"(?<![A-Za-z0-9.,])(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9.,])(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
+)
 _PERCENT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|بالمئه|بالمائه|في المئه|في المائه|بالميه)")
 _ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 _QUOTES = re.compile(r"[\"«»“”]")
 _EN_STOP = frozenset(
-    "the a an and or but in on at of to for from by with as this that these those it its he she they we "
-    "his her their our after before while when where which who whom whose what why how mr mrs ms dr "
-    "according read also however meanwhile moreover since during last next first second on".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "in",
+        "on",
+        "at",
+        "of",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "his",
+        "her",
+        "their",
+        "our",
+        "after",
+        "before",
+        "while",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "why",
+        "how",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "according",
+        "read",
+        "also",
+        "however",
+        "meanwhile",
+        "moreover",
+        "since",
+        "during",
+        "last",
+        "next",
+        "first",
+        "second",
+        "on",
+    ]
 )
 
 
@@ -82,14 +142,21 @@ def calendar() -> Calendar:
     def key(phrase: str) -> tuple[str, ...]:
         return tuple(normalize(phrase).split())
 
-    months = {key(name): int(month) for month, names in raw["months"].items() if month != "ambiguous" for name in names}
+    months = {
+        key(name): int(month)
+        for month, names in raw["months"].items()
+        if month != "ambiguous"
+        for name in names
+    }
     return Calendar(
         months=months,
         ambiguous=frozenset(normalize(n) for n in raw["months"]["ambiguous"]),
         weekdays={normalize(n): day for day, names in raw["weekdays"].items() for n in names},
         number_words={key(n): int(v) for v, names in raw["number_words"].items() for n in names},
         vague={normalize(n): kind for kind, names in raw["vague"].items() for n in names},
-        multipliers={normalize(n): int(v) for v, names in raw["multipliers"].items() for n in names},
+        multipliers={
+            normalize(n): int(v) for v, names in raw["multipliers"].items() for n in names
+        },
     )
 
 
@@ -98,7 +165,11 @@ def parse_figure(token: str) -> float:
     match = re.fullmatch(r"\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*(?:([.,])(\d+))?", token)
     if match:
         sep = match.group(1)
-        whole, _, fraction = token.partition(match.group(2) or "\x00") if match.group(2) and match.group(2) != sep else (token, "", "")
+        whole, _, fraction = (
+            token.partition(match.group(2) or "\x00")
+            if match.group(2) and match.group(2) != sep
+            else (token, "", "")
+        )
         value = float(whole.replace(sep, ""))
         return value + (float("0." + fraction) if fraction else 0.0)
     return float(token.replace(",", "."))
@@ -123,7 +194,11 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
             before = words[i - 1] if i else ""
             before2 = words[i - 2] if i > 1 else ""
             after = words[i + size] if i + size < len(words) else ""
-            day = before if before.isdigit() else (before2 if before in ("من", "of") and before2.isdigit() else "")
+            day = (
+                before
+                if before.isdigit()
+                else (before2 if before in ("من", "of") and before2.isdigit() else "")
+            )
             if not day and after.isdigit() and int(after) <= 31:
                 day = after
             year = after if after.isdigit() and len(after) == 4 else ""
@@ -132,7 +207,9 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
             dates.add(f"m:{month:02d}")
             if day and 1 <= int(day) <= 31:
                 dates.add(f"d:{month:02d}-{int(day):02d}")
-                day_positions.add(i - 1 if day == before else (i - 2 if day == before2 else i + size))
+                day_positions.add(
+                    i - 1 if day == before else (i - 2 if day == before2 else i + size)
+                )
             break
         weekday = cal.weekdays.get(words[i])
         if weekday:
@@ -145,6 +222,10 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
             value = cal.number_words[(word, words[i + 1])]
         after_figure = i > 0 and re.fullmatch(r"و?\d[\d.,]*", words[i - 1]) is not None
         if value is not None and not after_figure:
+            following = words[i + 1] if i + 1 < len(words) else ""
+            multiplier = cal.multipliers.get(following.strip(".,;:"))
+            if multiplier and value < 1000:  # "two million", "ثلاثة آلاف"
+                value *= multiplier
             numbers.add(format_value(value))
         vague = cal.vague.get(word)
         if vague and not after_figure:
@@ -176,7 +257,7 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
 def extract_anchors(text: str, lang: str) -> Anchors:
     """Anchors of one paragraph in ``lang`` ('ar' or 'en'; other languages as English)."""
     normalised = normalize(text)
-    words = normalised.replace(",", " , ").split()
+    words = re.split(r"[\s\-]+", normalised.replace(",", " , "))
     cleaned = [_ORDINAL.sub(r"\1", w.strip(".:;!?()[]\"'«»")) for w in words]
     numbers, dates = _numbers_and_dates(normalised, cleaned)
     forms = token_forms(normalised, lang, normalised=True)

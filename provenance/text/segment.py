@@ -30,6 +30,8 @@ CHROME_KINDS = frozenset({"boilerplate", "title_repeat", "read_also", "disclaime
 """Kinds that are never part of the story's text: they enter alignment as known additions."""
 
 STANDFIRST_MAX_WORDS = 60
+STANDFIRST_SHARED = 0.7
+"""Share of an uncredited opening's anchors that the lead after it must repeat."""
 _SENTENCE_END = re.compile(r"[.!?:;\"'”»)\]…؟]$")
 
 
@@ -116,10 +118,27 @@ def tag_paragraphs(
         credits[i] = credit.outlet if credit else None
         followed_by_title = i + 1 < len(kinds) and kinds[i + 1] == "title_repeat"
         short = len(text.split()) <= STANDFIRST_MAX_WORDS
-        if translator and first_body and short and (credit is not None or followed_by_title):
-            kinds[i] = "standfirst"
+        if translator and first_body and short:
+            if credit is not None or followed_by_title or _summarises_next(paragraphs, kinds, i):
+                kinds[i] = "standfirst"
         first_body = False
     return [Tag(kind, credit) for kind, credit in zip(kinds, credits, strict=True)]
+
+
+def _summarises_next(paragraphs: list[str], kinds: list[str], i: int) -> bool:
+    """A standfirst without a credit: a short opening whose figures and names the longer lead
+    right after it repeats (the Syrian Observer's summary line)."""
+    from provenance.text.anchors import extract_anchors
+
+    following = next((j for j in range(i + 1, len(kinds)) if kinds[j] == "body"), None)
+    if following is None or len(paragraphs[following]) < 1.2 * len(paragraphs[i]):
+        return False
+    first, lead = extract_anchors(paragraphs[i], "en"), extract_anchors(paragraphs[following], "en")
+    mine = first.numbers | first.concepts | first.names
+    if len(mine) < 3:
+        return False
+    shared = mine & (lead.numbers | lead.concepts | lead.names)
+    return len(shared) >= STANDFIRST_SHARED * len(mine)
 
 
 def article_credit(tags: list[Tag]) -> str | None:

@@ -4,7 +4,8 @@ An Arabic word may carry clitics: a conjunction (و ف), a preposition (ب ل ك
 (ال). "وبالرقة" must meet "الرقة", but "بيان" must not lose its ب. So a word's first form is
 the word without its article, and further forms drop a leading conjunction and preposition;
 dictionary entries are keyed by the first form only. English words get their plural and
-possessive-free forms ("airports" -> "airport", "hamas'" -> "hamas").
+possessive-free forms ("airports" -> "airport", "hamas'" -> "hamas"); hyphens split words
+("Qamishli-Amuda", "ez-Zor") on both the text and the lexicon side.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 from provenance.text.normalize import normalize
 
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 MIN_STEM = 2
 
 Forms = tuple[str, ...]

@@ -18,10 +18,32 @@ _ARABIC = {
 }  # fmt: skip
 _ARABIC_SILENT = set("اأإآىيوؤئءعٱ")
 
-_DIGRAPHS = (("kh", "x"), ("sh", "S"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ph", "f"), ("ch", "S"), ("ou", ""))
-_LATIN = {"q": "k", "c": "k", "v": "f", "p": "b", "x": "ks", "j": "j", "g": "g", "z": "z", "'": "", "`": ""}
+_DIGRAPHS = (
+    ("kh", "x"),
+    ("sh", "S"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("ch", "S"),
+    ("ou", ""),
+)
+_LATIN = {
+    "q": "k",
+    "c": "k",
+    "v": "f",
+    "p": "b",
+    "x": "ks",
+    "j": "j",
+    "g": "g",
+    "z": "z",
+    "'": "",
+    "`": "",
+}
 _LATIN_SILENT = set("aeiouyw")
-_EN_ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|ed|er|es|ez|an|en|ul|ud|us)[-‐]", re.IGNORECASE)
+_EN_ARTICLE = re.compile(
+    r"^(?:al|el|ad|ar|as|ash|at|az|ed|er|es|ez|an|en|ul|ud|us)[-‐]", re.IGNORECASE
+)
 
 
 def arabic_skeleton(word: str) -> str:
