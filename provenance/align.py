@@ -433,26 +433,30 @@ def _erfc(x: np.ndarray) -> np.ndarray:
 def _dp(scorer: Scorer) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Best monotone path: list of (translation ranks, original ranks) per step."""
     n, m = len(scorer.t_body), len(scorer.o_body)
-    best = np.full((n + 1, m + 1), -np.inf)
-    back: dict[tuple[int, int], tuple[int, int]] = {}
-    best[0, 0] = 0.0
+    neg = float("-inf")
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    # plain lists: the inner loop runs (n+1)(m+1)|MOVES| times
+    tables = {shape: matrix.tolist() for shape, matrix in scorer.matrices.items()}
     for i in range(n + 1):
+        row = best[i]
         for j in range(m + 1):
-            here = best[i, j]
-            if here == -np.inf:
+            here = row[j]
+            if here == neg:
                 continue
             for dt, do in MOVES:
                 ni, nj = i + dt, j + do
                 if ni > n or nj > m:
                     continue
-                gain = 0.0 if not (dt and do) else scorer.group_score((dt, do), i, j)
-                if here + gain > best[ni, nj]:
-                    best[ni, nj] = here + gain
-                    back[(ni, nj)] = (dt, do)
+                total = here + tables[(dt, do)][i][j] if dt and do else here
+                if total > best[ni][nj]:
+                    best[ni][nj] = total
+                    back[ni][nj] = (dt, do)
     steps = []
     i, j = n, m
     while (i, j) != (0, 0):
-        dt, do = back[(i, j)]
+        dt, do = back[i][j]
         i, j = i - dt, j - do
         steps.append((tuple(range(i, i + dt)), tuple(range(j, j + do))))
     return steps[::-1]
@@ -607,16 +611,14 @@ def _complete(
 
 
 def _reading_position(group: Group, linked: list[Group]) -> tuple[float, float]:
-    """Translation order; a drop sits after the last link before it in the original."""
+    """Translation order; a drop sits just before the next link after it in the original."""
     if group.translation:
         return (group.translation[0], 0.0)
     j = group.original[0]
-    before = [
-        g.translation[-1]
-        for g in linked
-        if g.kind == "matched" and g.original and g.original[-1] < j
+    after = [
+        g.translation[0] for g in linked if g.kind == "matched" and g.original and g.original[0] > j
     ]
-    return (max(before) + 0.5 if before else -0.5, j / 1000)
+    return (min(after) - 0.5 if after else float("inf"), j / 1000)
 
 
 # -- the classic baseline -------------------------------------------------------------------
@@ -667,3 +669,160 @@ def gale_church(
         kind = "matched" if ts and os else ("added" if ts else "dropped")
         groups.append(Group(ts, os, kind))
     return groups[::-1]
+
+
+# -- stored links -------------------------------------------------------------------------------
+
+
+def estimate_length_params(
+    samples: Sequence[tuple[int, int]], default: AlignParams, minimum: int = 30
+) -> tuple[float, float]:
+    """Gale-Church ratio and variance from (translation, original) lengths of confident links.
+
+    Robust to condensed paragraphs: the ratio is a median and the variance a trimmed mean of
+    the squared residuals. Too few samples: the defaults.
+    """
+    usable = [(t, o) for t, o in samples if t > 0 and o > 0]
+    if len(usable) < minimum:
+        return default.length_ratio, default.length_variance
+    ratio = float(np.median([t / o for t, o in usable]))
+    residuals = sorted((t - ratio * o) ** 2 / o for t, o in usable)
+    kept = residuals[: max(1, int(len(residuals) * 0.9))]
+    return ratio, max(float(np.mean(kept)), 1.0)
+
+
+@dataclass
+class AlignReport:
+    """What ``align_links`` did, link by link."""
+
+    aligned: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+    kept: list[int] = field(default_factory=list)
+    """Links left alone because a reviewer edited their groups."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"aligned": self.aligned, "unchanged": self.unchanged, "kept_reviewed": self.kept}
+
+
+def to_paragraphs(views: Sequence[Any], default_lang: str) -> list[Paragraph]:
+    """Stored paragraphs as the aligner's input."""
+    return [Paragraph(v.index, v.text, v.kind, v.lang or default_lang) for v in views]
+
+
+def align_links(
+    store: Any,
+    *,
+    translation: str | int | None = None,
+    everything: bool = False,
+    embedder: Embedder | None = None,
+    force: bool = False,
+) -> AlignReport:
+    """Align the links of one translation, or of every translation, that need it.
+
+    A link needs aligning when it has never been aligned or a side has a new revision since.
+    Rejected links are skipped; links whose groups a reviewer edited are kept as they are.
+    """
+    from provenance.flags import flags_for_alignment
+
+    if translation is None and not everything:
+        raise ValueError("give a translation or everything=True")
+    translation_id = store.find_article(translation).id if translation is not None else None
+    report = AlignReport()
+    statuses = ("suggested", "auto", "confirmed")
+    links = store.links(translation_id=translation_id, statuses=statuses)
+    if translation_id is not None and not links:
+        from provenance.errors import NotFoundError
+
+        raise NotFoundError(
+            f"{translation}: no linked original to align with (run `provenance link` first)"
+        )
+    cached = None
+    if embedder is not None:
+        from provenance.embed import CachedEmbedder
+
+        model = embedder.name
+        cached = CachedEmbedder(
+            embedder,
+            load=lambda keys: store.load_embeddings(keys, model),
+            save=lambda vectors: store.save_embeddings(vectors, model),
+        )
+    for link in links:
+        if not (force or link.stale):
+            report.unchanged += 1
+            continue
+        if store.has_reviewer_groups(link.id):
+            report.kept.append(link.id)
+            continue
+        t_paras = to_paragraphs(store.paragraphs(link.translation_revision), "en")
+        o_paras = to_paragraphs(store.paragraphs(link.original_revision), "ar")
+        base = AlignParams() if cached is not None else AlignParams.without_semantics()
+        ratio, variance = estimate_length_params(
+            store.length_samples(link.translation_outlet, link.original_outlet), base
+        )
+        params = AlignParams(
+            **{**base.__dict__, "length_ratio": ratio, "length_variance": variance}
+        )
+        groups = align_paragraphs(t_paras, o_paras, params=params, embedder=cached)
+        flags = flags_for_alignment(groups, t_paras, o_paras, length_ratio=ratio)
+        position = {id(g): n for n, g in enumerate(groups)}
+        rows = []
+        for flag in flags:
+            group_index = next(
+                (
+                    position[id(g)]
+                    for g in groups
+                    if (flag.translation is not None and flag.translation in g.translation)
+                    or (
+                        flag.translation is None
+                        and flag.original is not None
+                        and flag.original in g.original
+                    )
+                ),
+                None,
+            )
+            evidence = {
+                **flag.evidence,
+                "translation_index": flag.translation,
+                "original_index": flag.original,
+            }
+            rows.append(
+                {
+                    "kind": flag.kind,
+                    "level": flag.level,
+                    "severity": flag.severity,
+                    "evidence": evidence,
+                    "group_index": group_index,
+                }
+            )
+        saved = store.save_alignment(
+            link.id,
+            link.translation_revision,
+            link.original_revision,
+            [
+                {
+                    "kind": g.kind,
+                    "translation": list(g.translation),
+                    "original": list(g.original),
+                    "score": g.score,
+                    "signals": {k: round(v, 4) for k, v in g.signals.items()},
+                    "anchors": g.anchors,
+                }
+                for g in groups
+            ],
+            rows,
+            link.translation_id,
+        )
+        linked = [g for g in groups if g.translation and g.original]
+        body_t = [p for p in t_paras if p.kind not in KNOWN_ADDITION_KINDS]
+        covered = {i for g in linked for i in g.translation}
+        report.aligned.append(
+            {
+                "link": link.id,
+                "translation": link.translation_url,
+                "original": link.original_url,
+                "groups": saved["groups"],
+                "flags": saved["flags"],
+                "coverage": round(len(covered) / len(body_t), 3) if body_t else 0.0,
+            }
+        )
+    return report

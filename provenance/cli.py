@@ -278,11 +278,208 @@ def show(
         + (f" · credits {a.credit}" if a.credit else ""),
         highlight=False,
     )
+    aligned = store.aligned_pair(detail.article.id)
+    if aligned is not None:
+        _print_aligned(aligned)
+        return
     table = Table("#", "kind", "lang", "text", box=None, header_style="bold")
     for p in detail.paragraphs:
         kind = p.kind + (f" ({p.credit})" if p.credit else "")
         table.add_row(str(p.index), kind, p.lang or "", p.text)
     out.print(table)
+
+
+GROUP_STYLE = {"matched": "green", "added": "yellow", "dropped": "red", "moved": "magenta"}
+
+
+def _print_aligned(aligned: Any) -> None:
+    """The translation and its original side by side, one row per group, flags beside it."""
+    link = aligned.link
+    out.print(
+        f"linked to {link.original_url} ({link.status}, score {link.score:.2f})\n", highlight=False
+    )
+    table = Table(
+        "group",
+        "translation",
+        "original",
+        "flags",
+        header_style="bold",
+        show_lines=True,
+        expand=True,
+    )
+    t_text = {p.index: p for p in aligned.translation}
+    o_text = {p.index: p for p in aligned.original}
+    by_group: dict[int | None, list[Any]] = {}
+    for flag in aligned.flags:
+        by_group.setdefault(flag.group_id, []).append(flag)
+    for group in aligned.groups:
+        style = GROUP_STYLE.get(group.kind, "")
+        left = "\n\n".join(f"[{i}] {t_text[i].text}" for i in group.translation if i in t_text)
+        right = "\n\n".join(f"[{j}] {o_text[j].text}" for j in group.original if j in o_text)
+        flags = "\n".join(
+            f"{f.kind}"
+            + (
+                f" {f.evidence.get('translation')} ≠ {f.evidence.get('original')}"
+                if "mismatch" in f.kind
+                else ""
+            )
+            + ("" if f.status == "open" else f" ({f.status})")
+            for f in by_group.get(group.id, [])
+        )
+        table.add_row(f"[{style}]{group.kind}[/{style}]", left, right, flags)
+    out.print(table)
+
+
+SemanticOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--semantic/--no-semantic", help="Use the semantic backend (default: on when installed)."
+    ),
+]
+
+
+def _embedder(semantic: bool | None) -> Any:
+    """The semantic backend when wanted and installed; a one-line notice when it is missing."""
+    from provenance.embed import default_embedder, semantic_available
+
+    wanted = state.settings.semantic if semantic is None else semantic
+    if not wanted:
+        return None
+    if not semantic_available():
+        err.print(
+            "notice: semantic backend not installed (pip install 'provenance[semantic]'); aligning on anchors, concepts and length"
+        )
+        return None
+    return default_embedder()
+
+
+@app.command()
+def align(
+    translation: Annotated[str | None, typer.Argument(help="Translation URL or id.")] = None,
+    original: Annotated[
+        str | None, typer.Option("--original", help="Link the translation to this original first.")
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Align every link that needs it.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-align even when neither side changed.")
+    ] = False,
+    semantic: SemanticOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Align linked translations with their originals and store groups and flags.
+
+    Only links never aligned, or with a side revised since, are redone; decisions a reviewer
+    made are kept.
+
+    Example: `provenance align --all`
+    """
+    from provenance.align import align_links
+
+    if (translation is None) == (not everything):
+        raise typer.BadParameter("give a translation URL or --all")
+    store = open_store()
+    if original is not None:
+        if translation is None:
+            raise typer.BadParameter("--original needs a translation URL")
+        store.link(store.find_article(translation).id or 0, store.find_article(original).id or 0)
+    report = align_links(
+        store,
+        translation=translation,
+        everything=everything,
+        embedder=_embedder(semantic),
+        force=force,
+    )
+    fmt = _fmt(fmt, as_json)
+    if fmt is not OutputFormat.table:
+        emit(report.to_json(), fmt)
+        return
+    table = Table(
+        "link", "translation", "groups", "flags", "coverage", box=None, header_style="bold"
+    )
+    for row in report.aligned:
+        table.add_row(
+            str(row["link"]),
+            row["translation"],
+            str(row["groups"]),
+            str(row["flags"]),
+            f"{row['coverage']:.0%}",
+        )
+    if report.aligned:
+        out.print(table)
+    err.print(
+        f"{len(report.aligned)} aligned, {report.unchanged} unchanged, {len(report.kept)} kept as reviewed"
+    )
+
+
+@app.command("eval")
+def evaluate_pairs(
+    paths: Annotated[list[Path], typer.Argument(help="Gold pair files or directories.")],
+    method: Annotated[
+        str, typer.Option("--method", help="ours or gale-church (the JSON reports this one).")
+    ] = "ours",
+    semantic: SemanticOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score alignment, additions, drops, flags and linking against gold pairs.
+
+    With --json, prints exactly the object of FORMATS.md §3 for --method; as a table, ours
+    and the Gale-Church baseline side by side.
+
+    Example: `provenance eval fixtures/pairs --json`
+    """
+    from provenance.eval import evaluate
+
+    embedder = _embedder(semantic)
+    fmt = _fmt(fmt, as_json)
+    if fmt is not OutputFormat.table:
+        emit(evaluate(paths, method=method, embedder=embedder), fmt)
+        return
+    ours = evaluate(paths, method="ours", embedder=embedder)
+    baseline = evaluate(paths, method="gale-church")
+    label = "semantic" if embedder is not None else "no semantic"
+    table = Table(
+        box=None,
+        header_style="bold",
+        title=f"{ours['pairs']} gold pairs: ours ({label}) and gale-church",
+    )
+    table.add_column("measure", no_wrap=True)
+    for name in ("ours P", "R", "F1", "g-c P", "R", "F1"):
+        table.add_column(name, justify="right", no_wrap=True)
+    rows = [
+        ("alignment", ours["alignment"], baseline["alignment"]),
+        ("added", ours["added"], baseline["added"]),
+        ("dropped", ours["dropped"], baseline["dropped"]),
+    ]
+    for kind in sorted(set(ours["flags"]) | set(baseline["flags"])):
+        rows.append((f"flag {kind}", ours["flags"].get(kind), baseline["flags"].get(kind)))
+    empty = {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    for name, a, b in rows:
+        a, b = a or empty, b or empty
+        table.add_row(
+            name,
+            *(
+                f"{x:.3f}"
+                for x in (
+                    a["precision"],
+                    a["recall"],
+                    a["f1"],
+                    b["precision"],
+                    b["recall"],
+                    b["f1"],
+                )
+            ),
+        )
+    out.print(table)
+    if ours.get("linking"):
+        link = ours["linking"]
+        out.print(
+            f"linking: {link['queries']} queries over {link['candidates']} candidates, top-1 {link['top1']:.3f}, MRR {link['mrr']:.3f}"
+        )
+    err.print(f"{ours['seconds']:.1f} s (ours), {baseline['seconds']:.1f} s (gale-church)")
 
 
 @app.command()

