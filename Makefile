@@ -22,6 +22,8 @@ demo: $(STAMP)
 	$(BIN)/provenance --db $(DB) init
 	$(BIN)/provenance --db $(DB) ingest fixtures/
 	$(BIN)/provenance --db $(DB) stats
+	$(BIN)/provenance --db $(DB) link --all
+	$(BIN)/provenance --db $(DB) align --all
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,6 +41,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/align.py
+	$(BIN)/python bench/link.py
 
 clean:
 	rm -rf $(VENV) provenance.db provenance.db-wal provenance.db-shm .pytest_cache .ruff_cache .mypy_cache

@@ -114,7 +114,6 @@ class AlignParams:
 
 # -- signals ---------------------------------------------------------------------------------
 
-ANCHOR_BASE = {"n": 1.0, "d": 1.0, "m": 0.35, "y": 0.35, "w": 0.5, "c": 0.5, "p": 0.6}
 CONCEPT_WEIGHTS = {
     "noun": 0.2,
     "verb": 0.2,
@@ -133,7 +132,7 @@ def anchor_keys(anchors: Anchors, *, names: bool) -> dict[str, float]:
         keys[f"n:{number}"] = 0.5 if small or number.startswith("~") else 1.0
     for date in anchors.dates:
         prefix = date.split(":", 1)[0]
-        keys[f"d:{date}"] = {"d": 1.0, "m": 0.35, "y": 0.35, "wd": 0.5}.get(prefix, 0.5)
+        keys[date] = {"d": 1.0, "m": 0.35, "y": 0.35, "wd": 0.5}.get(prefix, 0.5)
     for concept in anchors.concepts:
         keys[f"c:{concept}"] = CONCEPT_WEIGHTS.get(anchors.concept_categories.get(concept, ""), 0.6)
     if names:
@@ -720,7 +719,8 @@ def align_links(
     """Align the links of one translation, or of every translation, that need it.
 
     A link needs aligning when it has never been aligned or a side has a new revision since.
-    Rejected links are skipped; links whose groups a reviewer edited are kept as they are.
+    Only confirmed and auto links and each translation's best suggestion are aligned; rejected
+    links are skipped; links whose groups a reviewer edited are kept as they are.
     """
     from provenance.flags import flags_for_alignment
 
@@ -729,7 +729,12 @@ def align_links(
     translation_id = store.find_article(translation).id if translation is not None else None
     report = AlignReport()
     statuses = ("suggested", "auto", "confirmed")
-    links = store.links(translation_id=translation_id, statuses=statuses)
+    # The link a reviewer sees: confirmed or auto, else the best suggestion; runner-ups wait.
+    links = [
+        link
+        for link in store.links(translation_id=translation_id, statuses=statuses)
+        if link.status != "suggested" or link.rank == 1
+    ]
     if translation_id is not None and not links:
         from provenance.errors import NotFoundError
 

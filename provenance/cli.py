@@ -338,7 +338,7 @@ SemanticOpt = Annotated[
 ]
 
 
-def _embedder(semantic: bool | None) -> Any:
+def _embedder(semantic: bool | None, *, near_ties_only: bool = False) -> Any:
     """The semantic backend when wanted and installed; a one-line notice when it is missing."""
     from provenance.embed import default_embedder, semantic_available
 
@@ -346,11 +346,110 @@ def _embedder(semantic: bool | None) -> Any:
     if not wanted:
         return None
     if not semantic_available():
-        err.print(
-            "notice: semantic backend not installed (pip install 'provenance[semantic]'); aligning on anchors, concepts and length"
-        )
+        if not near_ties_only:
+            err.print(
+                "notice: semantic backend not installed (pip install 'provenance[semantic]'); "
+                "aligning on anchors, concepts and length"
+            )
         return None
     return default_embedder()
+
+
+@app.command()
+def link(
+    translation: Annotated[str | None, typer.Argument(help="Translation URL or id.")] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Link every translation in the database.")
+    ] = False,
+    top: Annotated[
+        int, typer.Option("--top", help="Keep this many ranked candidates per translation.")
+    ] = 5,
+    semantic: SemanticOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find each translation's original and store the decision: auto, suggested or none.
+
+    Links a reviewer confirmed or rejected are never changed.
+
+    Example: `provenance link --all`
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from provenance.link import link_translations
+
+    if (translation is None) == (not everything):
+        raise typer.BadParameter("give a translation URL or --all")
+    store = open_store()
+    total = 1 if translation is not None else len(store.translation_ids())
+    progress = Progress(TextColumn("link"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
+                        disable=total < 20 or not err.is_terminal)  # fmt: skip
+    with progress:
+        task = progress.add_task("link", total=total)
+        report = link_translations(
+            store, translation=translation, everything=everything, top=top, settings=state.settings,
+            embedder=_embedder(semantic, near_ties_only=True), on_result=lambda _r: progress.advance(task),
+        )  # fmt: skip
+    fmt = _fmt(fmt, as_json)
+    if fmt is not OutputFormat.table:
+        emit(report.to_json(), fmt)
+        return
+    table = Table(
+        "decision", "translation", "best original", "score", box=None, header_style="bold"
+    )
+    for result in report.results:
+        best = result.candidates[0] if result.candidates else None
+        table.add_row(
+            result.decision,
+            result.translation_url,
+            best.url if best else "—",
+            f"{best.score:.2f}" if best else "",
+        )
+    out.print(table)
+    counts = report.counts()
+    err.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no translations to link")
+
+
+@app.command()
+def candidates(
+    translation: Annotated[str, typer.Argument(help="Translation URL or id.")],
+    semantic: SemanticOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the ranked candidate originals of a translation with their scores and reasons.
+
+    Nothing is stored.
+
+    Example: `provenance candidates https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html`
+    """
+    from provenance.link import candidates_for
+
+    result = candidates_for(
+        open_store(),
+        translation,
+        settings=state.settings,
+        embedder=_embedder(semantic, near_ties_only=True),
+    )
+    fmt = _fmt(fmt, as_json)
+    if fmt is not OutputFormat.table:
+        emit(result.to_json(), fmt)
+        return
+    out.print(
+        f"[bold]{result.translation_url}[/bold]  credit: {result.credit or '—'}  decision: {result.decision}",
+        highlight=False,
+    )
+    table = Table(box=None, header_style="bold")
+    for name in ("#", "score", "original", "outlet", "days", "coverage", "matched anchors"):
+        table.add_column(name, overflow="fold")
+    for c in result.candidates:
+        coverage = "" if c.coverage is None else f"{c.coverage:.0%}"
+        days = "" if c.days is None else f"{c.days:+.1f}"
+        table.add_row(str(c.rank), f"{c.score:.2f}", c.url, (c.outlet or "") + (" (credited)" if c.credited else ""),
+                      days, coverage, ", ".join(c.matched_terms[:6]))  # fmt: skip
+    out.print(table)
+    if not result.candidates:
+        out.print("no source found")
 
 
 @app.command()

@@ -122,7 +122,7 @@ def evaluate(
     *,
     method: str = "ours",
     embedder: Embedder | None = None,
-    linking: Callable[[list[GoldPair]], dict[str, Any]] | None = None,
+    linking: bool | Callable[[list[GoldPair]], dict[str, Any]] = True,
     details: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Score ``method`` on the gold pairs under ``paths``: the FORMATS.md §3 object."""
@@ -182,6 +182,52 @@ def evaluate(
         "added": added.scores(),
         "dropped": dropped.scores(),
         "flags": {kind: flags[kind].scores() for kind in sorted(flags)},
-        "linking": linking(pairs) if linking else None,
+        "linking": (linking(pairs) if callable(linking) else evaluate_linking(pairs))
+        if linking and pairs
+        else None,
         "seconds": round(time.perf_counter() - start, 2),
+    }
+
+
+def evaluate_linking(pairs: list[GoldPair], *, embedder: Embedder | None = None) -> dict[str, Any]:
+    """Rank, for each translation, the union of all originals and distractors (FORMATS.md §3).
+
+    Runs the real linking path on a throw-away SQLite database: ingest, index, rank.
+    """
+    import tempfile
+
+    from provenance.ingest import ingest_article
+    from provenance.link import find_originals, index_articles
+    from provenance.store import Store
+    from provenance.urls import canonical_url
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{Path(tmp) / 'eval.db'}")
+        candidates: set[str] = set()
+        queries: list[tuple[int, str]] = []
+        try:
+            for pair in pairs:
+                for article in [pair.original, *pair.distractors]:
+                    candidates.add(ingest_article(store, article).url)
+            for pair in pairs:
+                outcome = ingest_article(store, pair.translation)
+                queries.append((outcome.article_id, canonical_url(pair.original.url)))
+            index_articles(store)
+            reciprocal, top1 = 0.0, 0
+            for article_id, truth in queries:
+                ranking = [
+                    c.url for c in find_originals(store, article_id, embedder=embedder).candidates
+                ]
+                if truth in ranking:
+                    rank = ranking.index(truth) + 1
+                    reciprocal += 1 / rank
+                    top1 += rank == 1
+        finally:
+            store.close()
+    n = max(len(queries), 1)
+    return {
+        "queries": len(queries),
+        "candidates": len(candidates),
+        "top1": round(top1 / n, 4),
+        "mrr": round(reciprocal / n, 4),
     }

@@ -13,7 +13,8 @@ from functools import cache
 from importlib.resources import files
 
 from provenance.errors import ConfigError
-from provenance.text.tokens import Forms, dictionary_key
+from provenance.text.normalize import normalize
+from provenance.text.tokens import BARE, Forms, dictionary_key, plain
 
 HEADER = ["id", "category", "en", "ar"]
 MAX_PHRASE = 6
@@ -34,6 +35,8 @@ class Lexicon:
     """Per language: canonical token tuple -> concept id."""
     longest: dict[str, dict[str, int]]
     """Per language: first word -> length of the longest phrase starting with it."""
+    bare: frozenset[tuple[str, ...]]
+    """Arabic keys that some spelling writes without the article (they accept BARE forms)."""
 
     def concepts(self, tokens: list[Forms], lang: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the longest phrases found, left to right.
@@ -48,13 +51,21 @@ class Lexicon:
         n = len(tokens)
         while i < n:
             hit = None
-            starts = [(first, longest[first]) for first in tokens[i] if first in longest]
+            starts = [
+                (plain(first), longest[plain(first)])
+                for first in tokens[i]
+                if plain(first) in longest
+            ]
+            bare_only = {plain(first) for first in tokens[i] if first.startswith(BARE)}
             if starts:
                 top = min(max(size for _, size in starts), n - i)
                 for size in range(top, 0, -1):
                     rest = tuple(forms[0] for forms in tokens[i + 1 : i + size])
                     for first, _ in starts:
-                        concept = table.get((first, *rest))
+                        key = (first, *rest)
+                        concept = table.get(key)
+                        if concept is not None and first in bare_only and key not in self.bare:
+                            concept = None
                         if concept is not None:
                             hit = (concept, size)
                             break
@@ -113,8 +124,14 @@ def lexicon() -> Lexicon:
                 key = dictionary_key(variant)
                 if key:
                     phrases[lang].setdefault(key, entry.id)
+    bare = {
+        dictionary_key(variant)
+        for entry in entries.values()
+        for variant in entry.ar
+        if not normalize(variant).startswith(("ال", "لل"))
+    }
     longest: dict[str, dict[str, int]] = {"en": {}, "ar": {}}
     for lang, table in phrases.items():
         for key in table:
             longest[lang][key[0]] = max(longest[lang].get(key[0], 0), len(key))
-    return Lexicon(entries, phrases, longest)
+    return Lexicon(entries, phrases, longest, frozenset(bare))

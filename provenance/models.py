@@ -43,6 +43,10 @@ class Article(SQLModel, table=True):
     """The outlet credited as the source in the standfirst or lead, when one is named."""
     current_revision_id: int | None = None
     revision_count: int = 0
+    indexed_revision_id: int | None = None
+    """The revision whose anchor terms are in the search index (None: not indexed yet)."""
+    link_checked_at: datetime | None = None
+    """When linking last looked for this translation's original (None: never)."""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -160,3 +164,12 @@ class Embedding(SQLModel, table=True):
     model: str = Field(primary_key=True)
     vector: bytes
     """float32 values, little-endian."""
+
+
+class AnchorTerm(SQLModel, table=True):
+    """The search index: which articles contain which anchor term (number, date, name, concept)."""
+
+    __table_args__ = (Index("ix_anchorterm_term_article", "term", "article_id"),)
+
+    article_id: int = Field(foreign_key="article.id", primary_key=True)
+    term: str = Field(primary_key=True)

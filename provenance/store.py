@@ -24,6 +24,7 @@ from provenance import db
 from provenance.errors import NotFoundError
 from provenance.models import (
     AlignmentGroup,
+    AnchorTerm,
     Article,
     Embedding,
     Flag,
@@ -577,7 +578,215 @@ def _flag_key(kind: str, evidence: dict[str, Any]) -> tuple[Any, ...]:
     return (kind, evidence.get("translation_index"), evidence.get("original_index"))
 
 
-class Store(LinkStore):
+class IndexStore:
+    """Mixin: the anchor-term search index and the queries linking runs on it."""
+
+    engine: Engine
+
+    def articles_to_index(
+        self, batch: int
+    ) -> list[tuple[int, int, str, list[tuple[str, str, str | None]]]]:
+        """Articles whose current revision is not the indexed one, with their paragraphs."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Article.id, Article.current_revision_id, Article.lang)
+                .where(Article.current_revision_id.is_not(None))  # type: ignore[union-attr]
+                .where(
+                    or_(
+                        Article.indexed_revision_id.is_(None),  # type: ignore[union-attr]
+                        Article.indexed_revision_id != Article.current_revision_id,
+                    )
+                )
+                .order_by(Article.id)
+                .limit(batch)
+            ).all()
+            revisions = [r[1] for r in rows]
+            texts: dict[int, list[tuple[str, str, str | None]]] = {r: [] for r in revisions}
+            if revisions:
+                for revision_id, text, kind, lang in session.execute(
+                    select(Paragraph.revision_id, Paragraph.text, Paragraph.kind, Paragraph.lang)
+                    .where(Paragraph.revision_id.in_(revisions))  # type: ignore[attr-defined]
+                    .order_by(Paragraph.revision_id, Paragraph.index)
+                ).all():
+                    texts[revision_id].append((text, kind, lang))
+        return [(a, r, lang, texts[r]) for a, r, lang in rows]
+
+    def replace_terms(self, rows: list[tuple[int, int, set[str]]]) -> None:
+        """Store the terms of a batch of articles (replacing their old ones) in one transaction."""
+        table = AnchorTerm.__table__  # type: ignore[attr-defined]
+        articles = Article.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            ids = [article_id for article_id, _, _ in rows]
+            conn.execute(table.delete().where(table.c.article_id.in_(ids)))
+            values = [{"article_id": a, "term": t} for a, _, terms in rows for t in terms]
+            if values:
+                conn.execute(insert(table), values)
+            for article_id, revision_id, _ in rows:
+                conn.execute(
+                    update(articles)
+                    .where(articles.c.id == article_id)
+                    .values(indexed_revision_id=revision_id)
+                )
+
+    def count_articles(self, *, exclude_lang: str | None = None) -> int:
+        query = select(func.count()).select_from(Article)
+        if exclude_lang:
+            query = query.where(Article.lang != exclude_lang)
+        with Session(self.engine) as session:
+            return int(session.execute(query).scalar_one())
+
+    def term_frequencies(
+        self, terms: list[str], *, exclude_lang: str | None = None
+    ) -> dict[str, int]:
+        """How many articles (in another language than ``exclude_lang``) contain each term."""
+        found: dict[str, int] = {}
+        with Session(self.engine) as session:
+            for start in range(0, len(terms), 500):
+                chunk = terms[start : start + 500]
+                query = select(AnchorTerm.term, func.count()).where(AnchorTerm.term.in_(chunk))  # type: ignore[attr-defined]
+                if exclude_lang:
+                    query = query.join(Article, Article.id == AnchorTerm.article_id).where(
+                        Article.lang != exclude_lang
+                    )
+                found.update(session.execute(query.group_by(AnchorTerm.term)).all())  # type: ignore[arg-type]
+        return found
+
+    def postings(
+        self,
+        terms: list[str],
+        *,
+        exclude_lang: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[tuple[str, int]]:
+        """(term, article id) for articles in the window, in another language, with the terms."""
+        if not terms:
+            return []
+        query = (
+            select(AnchorTerm.term, AnchorTerm.article_id)
+            .join(Article, Article.id == AnchorTerm.article_id)
+            .where(AnchorTerm.term.in_(terms))  # type: ignore[attr-defined]
+        )
+        if exclude_lang:
+            query = query.where(Article.lang != exclude_lang)
+        if since is not None:
+            query = query.where(Article.published >= since)
+        if until is not None:
+            query = query.where(Article.published <= until)
+        with Session(self.engine) as session:
+            return [(t, a) for t, a in session.execute(query).all()]
+
+    def article_briefs(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        if not ids:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Article.id, Article.url, Article.title, Article.published, Outlet.name)
+                .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+                .where(Article.id.in_(ids))  # type: ignore[union-attr]
+            ).all()
+        return {
+            i: {"url": u, "title": t, "published": _iso(p), "published_at": p, "outlet": o}
+            for i, u, t, p, o in rows
+        }
+
+    def current_paragraphs(self, article_id: int) -> list[ParagraphView]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Paragraph)
+                .join(Article, Article.current_revision_id == Paragraph.revision_id)
+                .where(Article.id == article_id)
+                .order_by(Paragraph.index)  # type: ignore[arg-type]
+            ).all()
+        return [ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in rows]
+
+    def translation_ids(self) -> list[int]:
+        """Articles that are translations: from a translating outlet, or English and crediting a source."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Article.id)
+                .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+                .where(
+                    or_(
+                        Outlet.role == "translator",
+                        (Article.credit.is_not(None)) & (Article.lang != "ar"),
+                    )
+                )  # type: ignore[union-attr]
+                .order_by(Article.id)
+            ).all()
+        return [r[0] for r in rows]
+
+    def has_confirmed_link(self, article_id: int) -> bool:
+        with Session(self.engine) as session:
+            return (
+                session.execute(
+                    select(Link.id).where(
+                        Link.translation_id == article_id, Link.status == "confirmed"
+                    )
+                ).first()
+                is not None
+            )
+
+    def save_links(
+        self, article_id: int, candidates: list[Any], decision: str, *, checked_at: datetime
+    ) -> None:
+        """Store a ranking: the top candidate auto-linked when decided so, the rest suggested.
+
+        Links a reviewer confirmed or rejected keep their status; machine suggestions that
+        fell out of the ranking are removed unless something hangs on them.
+        """
+        with db.session_scope(self.engine) as session:
+            existing = {
+                link.original_id: link
+                for link in session.exec(
+                    select(Link).where(Link.translation_id == article_id)
+                ).all()
+            }
+            keep = set()
+            for candidate in candidates:
+                link = existing.get(candidate.article_id)
+                if link is None:
+                    link = Link(translation_id=article_id, original_id=candidate.article_id)
+                if link.status not in ("confirmed", "rejected"):
+                    link.status = (
+                        "auto" if decision == "auto" and candidate.rank == 1 else "suggested"
+                    )
+                link.score = candidate.score
+                link.rank = candidate.rank
+                link.explanation = candidate.explanation()
+                link.updated_at = checked_at
+                session.add(link)
+                keep.add(candidate.article_id)
+            for original_id, link in existing.items():
+                if original_id in keep or link.status in ("confirmed", "rejected"):
+                    continue
+                has_groups = session.exec(
+                    select(AlignmentGroup.id).where(AlignmentGroup.link_id == link.id)
+                ).first()
+                has_flags = session.exec(
+                    select(Flag.id).where(Flag.link_id == link.id, Flag.status != "open")
+                ).first()
+                if has_flags:
+                    link.status = "suggested"
+                    link.rank = 99
+                    session.add(link)
+                    continue
+                if has_groups:
+                    for group in session.exec(
+                        select(AlignmentGroup).where(AlignmentGroup.link_id == link.id)
+                    ).all():
+                        session.delete(group)
+                for flag in session.exec(select(Flag).where(Flag.link_id == link.id)).all():
+                    session.delete(flag)
+                session.flush()
+                session.delete(link)
+            article = session.get(Article, article_id)
+            if article is not None:
+                article.link_checked_at = checked_at
+                session.add(article)
+
+
+class Store(LinkStore, IndexStore):
     """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
 
     def __init__(self, engine: Engine) -> None:

@@ -23,7 +23,7 @@ from importlib.resources import files
 
 from provenance.lexicon import lexicon
 from provenance.text.normalize import normalize
-from provenance.text.tokens import Forms, english_forms, token_forms
+from provenance.text.tokens import Forms, english_forms, plain, token_forms
 from provenance.text.translit import arabic_skeleton, english_skeleton
 
 MIN_NAME_SKELETON = 2
@@ -288,7 +288,7 @@ def extract_anchors(text: str, lang: str) -> Anchors:
             if i in covered:
                 continue
             for form in word_forms:
-                skeleton = arabic_skeleton(form)
+                skeleton = arabic_skeleton(plain(form))
                 if len(skeleton) >= MIN_NAME_SKELETON:
                     names.add(skeleton)
     else:

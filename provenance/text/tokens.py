@@ -27,6 +27,12 @@ def _drop_article(word: str) -> str:
     return word
 
 
+BARE = "+"
+"""Marks a form made by stripping a conjunction or preposition from a word with no article:
+"فرقه" -> "+رقه". Such a form may only meet dictionary entries written without the article,
+or "فرقه" (its team) would read as الرقة (Raqqa); "وحلب" -> "+حلب" still meets حلب."""
+
+
 def arabic_forms(word: str) -> Forms:
     """The word without its article, then without a leading conjunction and/or preposition."""
     forms = [_drop_article(word)]
@@ -38,9 +44,16 @@ def arabic_forms(word: str) -> Forms:
             stems.append(stem[1:])
     for stem in stems[1:]:
         form = _drop_article(stem)
+        if form == stem:
+            form = BARE + form
         if form not in forms:
             forms.append(form)
     return tuple(forms)
+
+
+def plain(form: str) -> str:
+    """A form without the BARE mark."""
+    return form.removeprefix(BARE)
 
 
 def english_forms(word: str) -> Forms:

@@ -1,0 +1,365 @@
+"""Linking: find the original a translation was made from, across the whole corpus.
+
+1. The credit in the standfirst or lead names the source outlet ("according to Enab Baladi").
+2. Candidates are the other-language articles published from 14 days before to 1 day after
+   the translation (settings), the credited outlet first but not only.
+3. Retrieval uses the inverted index of anchor terms in the database (figures, day-month
+   dates, names as consonant skeletons, lexicon concepts), weighted by rarity.
+4. The best few are reranked by aligning them: how much of the translation each one covers.
+5. Decisions: auto-link above a threshold with a clear margin over the runner-up; otherwise
+   suggestions; below a floor, "no source found". Confirmed and rejected links never change.
+
+The semantic backend stays off this path: it only breaks a near-tie among the top few.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from provenance.align import (
+    KNOWN_ADDITION_KINDS,
+    AlignParams,
+    Paragraph,
+    align_paragraphs,
+    to_paragraphs,
+)
+from provenance.config import Settings
+from provenance.embed import Embedder
+from provenance.text.anchors import extract_anchors
+
+INDEXED_CONCEPT_SKIP = frozenset({"noun", "verb", "adj", "unit"})
+"""Concept categories too common to find a story by."""
+MIN_NAME_CONSONANTS = 3
+STOP_SHARE = 0.2
+"""A term in more than this share of the corpus says nothing about which story it is."""
+STOP_MIN_CORPUS = 50
+"""Below this many candidate articles no term is a stop term (rarity weights still apply)."""
+RERANK = 8
+"""How many retrieved candidates are aligned to compute coverage."""
+NEAR_TIE = 0.05
+
+
+def index_terms(paragraphs: Iterable[tuple[str, str, str | None]], lang: str) -> set[str]:
+    """The search terms of an article: (text, kind, lang) paragraphs, chrome left out."""
+    terms: set[str] = set()
+    for text, kind, paragraph_lang in paragraphs:
+        if kind in KNOWN_ADDITION_KINDS and kind != "standfirst":
+            continue
+        anchors = extract_anchors(text, paragraph_lang or lang)
+        terms.update(f"n:{n}" for n in anchors.numbers if not n.startswith("~") and not _small(n))
+        terms.update(d for d in anchors.dates if d.startswith("d:"))
+        terms.update(
+            f"c:{c}"
+            for c in anchors.concepts
+            if anchors.concept_categories.get(c) not in INDEXED_CONCEPT_SKIP
+        )
+        terms.update(f"p:{n}" for n in anchors.names if len(n) >= MIN_NAME_CONSONANTS)
+    return terms
+
+
+def _small(number: str) -> bool:
+    return number.isdigit() and int(number) <= 10
+
+
+@dataclass
+class Candidate:
+    """A possible original, with everything that explains its score."""
+
+    article_id: int
+    url: str
+    outlet: str | None
+    title: str
+    published: str | None
+    score: float = 0.0
+    rank: int = 0
+    term_score: float = 0.0
+    matched_terms: list[str] = field(default_factory=list)
+    coverage: float | None = None
+    """Share of the translation's body paragraphs that the alignment links to this candidate."""
+    original_coverage: float | None = None
+    credited: bool = False
+    days: float | None = None
+    """Days from the candidate's publication to the translation's (positive: before)."""
+    semantic: float | None = None
+
+    def explanation(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["matched_terms"] = self.matched_terms[:30]
+        return data
+
+
+@dataclass
+class LinkResult:
+    """The ranking for one translation and the decision taken on it."""
+
+    translation_id: int
+    translation_url: str
+    credit: str | None
+    candidates: list[Candidate]
+    decision: str
+    """auto, suggested, none (no source found) or kept (a reviewer already decided)."""
+    seconds: float = 0.0
+    semantic_seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "translation": self.translation_url,
+            "translation_id": self.translation_id,
+            "credit": self.credit,
+            "decision": self.decision,
+            "candidates": [c.explanation() for c in self.candidates],
+            "seconds": round(self.seconds, 4),
+            "semantic_seconds": round(self.semantic_seconds, 4),
+        }
+
+
+def combined_score(candidate: Candidate) -> float:
+    """One number in 0..1: mostly alignment coverage, then retrieval, credit and date.
+
+    A candidate whose alignment links nothing scores 0 whatever it shares: same figures or
+    the same town are how distractors look (README, "Linking").
+    """
+    coverage = candidate.coverage
+    if coverage is None:  # not reranked: retrieval alone, well below any reranked candidate
+        return round(0.1 * candidate.term_score, 4)
+    if coverage == 0:
+        return 0.0
+    original = candidate.original_coverage or 0.0
+    closeness = 0.0 if candidate.days is None else max(0.0, 1 - abs(candidate.days - 1) / 15)
+    score = 0.55 * coverage + 0.15 * original + 0.2 * candidate.term_score + 0.05 * closeness
+    return round(min(1.0, score + (0.05 if candidate.credited else 0.0)), 4)
+
+
+def _coverage(
+    translation: Sequence[Paragraph], original: Sequence[Paragraph], embedder: Embedder | None
+) -> tuple[float, float]:
+    params = AlignParams() if embedder is not None else AlignParams.without_semantics()
+    groups = align_paragraphs(translation, original, params=params, embedder=embedder)
+    t_body = [p.index for p in translation if p.kind not in KNOWN_ADDITION_KINDS]
+    o_body = [p.index for p in original if p.kind == "body"]
+    linked_t = {i for g in groups if g.original for i in g.translation}
+    linked_o = {j for g in groups if g.translation for j in g.original}
+    return (
+        len(linked_t & set(t_body)) / len(t_body) if t_body else 0.0,
+        len(linked_o & set(o_body)) / len(o_body) if o_body else 0.0,
+    )
+
+
+def rank_candidates(
+    translation: Sequence[Paragraph],
+    candidates: list[Candidate],
+    load_paragraphs: Callable[[int], list[Paragraph]],
+    *,
+    embedder: Embedder | None = None,
+    rerank: int = RERANK,
+) -> tuple[list[Candidate], float]:
+    """Rerank the best retrieved candidates by alignment coverage; break near-ties semantically."""
+    ordered = sorted(
+        candidates, key=lambda c: (-(c.term_score + (0.05 if c.credited else 0)), c.article_id)
+    )
+    head, tail = ordered[:rerank], ordered[rerank:]
+    for candidate in head:
+        candidate.coverage, candidate.original_coverage = _coverage(
+            translation, load_paragraphs(candidate.article_id), None
+        )
+        candidate.score = combined_score(candidate)
+    for candidate in tail:
+        candidate.score = combined_score(candidate)
+    ranked = sorted(head, key=lambda c: (-c.score, c.article_id)) + sorted(
+        tail, key=lambda c: (-c.score, c.article_id)
+    )
+    semantic_seconds = 0.0
+    if embedder is not None and len(ranked) > 1 and ranked[0].score - ranked[1].score < NEAR_TIE:
+        start = time.perf_counter()
+        tied = [c for c in ranked[:3] if ranked[0].score - c.score < NEAR_TIE]
+        for candidate in tied:
+            coverage, original = _coverage(
+                translation, load_paragraphs(candidate.article_id), embedder
+            )
+            candidate.semantic = round(coverage, 4)
+            candidate.coverage, candidate.original_coverage = coverage, original
+            candidate.score = combined_score(candidate)
+        ranked = sorted(ranked, key=lambda c: (-c.score, c.article_id))
+        semantic_seconds = time.perf_counter() - start
+    for n, candidate in enumerate(ranked, start=1):
+        candidate.rank = n
+    return ranked, semantic_seconds
+
+
+def decide(candidates: Sequence[Candidate], settings: Settings) -> str:
+    """auto, suggested or none, from the top score and its lead over the runner-up."""
+    if not candidates or candidates[0].score < settings.link_floor:
+        return "none"
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if (
+        candidates[0].score >= settings.link_auto_threshold
+        and candidates[0].score - runner_up >= settings.link_auto_margin
+    ):
+        return "auto"
+    return "suggested"
+
+
+# -- over the database ------------------------------------------------------------------------
+
+
+def index_articles(
+    store: Any, *, batch: int = 500, on_batch: Callable[[int], None] | None = None
+) -> int:
+    """Bring the anchor-term index up to date (only articles whose text changed since)."""
+    total = 0
+    while True:
+        pending = store.articles_to_index(batch)
+        if not pending:
+            return total
+        rows = [
+            (article_id, revision_id, index_terms(paragraphs, lang))
+            for article_id, revision_id, lang, paragraphs in pending
+        ]
+        store.replace_terms(rows)
+        total += len(rows)
+        if on_batch:
+            on_batch(len(rows))
+
+
+def find_originals(
+    store: Any,
+    translation: str | int,
+    *,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    limit: int = 50,
+    window: bool = True,
+) -> LinkResult:
+    """Ranked candidate originals for a stored translation, each with its explanation."""
+    settings = settings or Settings()
+    start = time.perf_counter()
+    article = store.find_article(translation)
+    paragraphs = to_paragraphs(store.paragraphs(article.current_revision_id or 0), article.lang)
+    terms = index_terms(((p.text, p.kind, p.lang) for p in paragraphs), article.lang)
+    since = until = None
+    if window and article.published is not None:
+        since = article.published - timedelta(days=settings.link_window_before_days)
+        until = article.published + timedelta(days=settings.link_window_after_days)
+    total = max(store.count_articles(exclude_lang=article.lang), 1)
+    frequency = store.term_frequencies(sorted(terms), exclude_lang=article.lang)
+    stop = STOP_SHARE if total >= STOP_MIN_CORPUS else 1.0
+    weights = {
+        t: math.log(total / df) + 0.5 for t, df in frequency.items() if df and df / total <= stop
+    }
+    mass = sum(weights.values())
+    hits: dict[int, list[str]] = {}
+    for term, article_id in store.postings(
+        sorted(weights), exclude_lang=article.lang, since=since, until=until
+    ):
+        hits.setdefault(article_id, []).append(term)
+    scored = sorted(hits.items(), key=lambda item: -sum(weights[t] for t in item[1]))[:limit]
+    info = store.article_briefs([article_id for article_id, _ in scored])
+    credited = article.credit
+    candidates = []
+    for article_id, matched in scored:
+        brief = info[article_id]
+        days = None
+        if article.published is not None and brief["published_at"] is not None:
+            days = (article.published - brief["published_at"]).total_seconds() / 86400
+        candidates.append(
+            Candidate(
+                article_id=article_id,
+                url=brief["url"],
+                outlet=brief["outlet"],
+                title=brief["title"],
+                published=brief["published"],
+                term_score=round(sum(weights[t] for t in matched) / mass, 4) if mass else 0.0,
+                matched_terms=sorted(matched, key=lambda t: -weights[t]),
+                credited=bool(credited and brief["outlet"] == credited),
+                days=round(days, 2) if days is not None else None,
+            )
+        )
+
+    def load(article_id: int) -> list[Paragraph]:
+        return to_paragraphs(store.current_paragraphs(article_id), "ar")
+
+    ranked, semantic_seconds = rank_candidates(paragraphs, candidates, load, embedder=embedder)
+    ranked = [c for c in ranked if c.score >= settings.link_floor] or ranked[:0]
+    return LinkResult(
+        translation_id=article.id,
+        translation_url=article.url,
+        credit=credited,
+        candidates=ranked,
+        decision=decide(ranked, settings),
+        seconds=time.perf_counter() - start,
+        semantic_seconds=semantic_seconds,
+    )
+
+
+@dataclass
+class LinkReport:
+    results: list[LinkResult] = field(default_factory=list)
+    indexed: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(r.decision for r in self.results))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "indexed": self.indexed,
+            "decisions": self.counts(),
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+def link_translations(
+    store: Any,
+    *,
+    translation: str | int | None = None,
+    everything: bool = False,
+    top: int = 5,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    on_result: Callable[[LinkResult], None] | None = None,
+) -> LinkReport:
+    """Link one translation, or every translation in the database, and store the decisions."""
+    settings = settings or Settings()
+    report = LinkReport(indexed=index_articles(store))
+    if translation is not None:
+        targets = [store.find_article(translation).id]
+    elif everything:
+        targets = store.translation_ids()
+    else:
+        raise ValueError("give a translation or everything=True")
+    for article_id in targets:
+        if store.has_confirmed_link(article_id):
+            article = store.find_article(article_id)
+            result = LinkResult(article_id, article.url, article.credit, [], "kept")
+        else:
+            result = find_originals(store, article_id, settings=settings, embedder=embedder)
+            store.save_links(
+                article_id, result.candidates[:top], result.decision, checked_at=_now()
+            )
+        report.results.append(result)
+        if on_result:
+            on_result(result)
+    return report
+
+
+def _now() -> datetime:
+    from provenance.models import utcnow
+
+    return utcnow()
+
+
+def candidates_for(
+    store: Any,
+    translation: str | int,
+    *,
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+) -> LinkResult:
+    """The ranking without storing anything (``provenance candidates``)."""
+    index_articles(store)
+    return find_originals(store, translation, settings=settings, embedder=embedder)

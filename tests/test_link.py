@@ -1,0 +1,177 @@
+"""Linking: credits, retrieval with hard distractors, the window, decisions that respect reviewers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from provenance.config import Settings
+from provenance.formats import ArticleInput
+from provenance.ingest import ingest_article
+from provenance.link import find_originals, index_articles, link_translations
+from provenance.models import Link
+from provenance.outlets import registry
+from provenance.store import Store
+from provenance.text.credits import find_credit
+from tests.conftest import CLI, FIXTURES
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("Hamas issued a statement on Thursday, according to Enab Baladi.", "Enab Baladi"),
+        ("Asharq Al-Awsat reports that the talks will resume.", "Asharq Al-Awsat"),
+        ("The talks will resume in Moscow, writes Al-Modon.", "Al-Modon"),
+        ("SANA writes that the minister arrived in Tehran.", "SANA"),
+        ("The figures were reported by North Press on Sunday.", "North Press"),
+        ("Syria TV's correspondent in Idlib said the strikes continued.", "Syria TV"),
+        ("Al-Watan said the prices would rise again.", "Al-Watan"),
+        ("Source: Baladi News", "Baladi News"),
+        ("The London-based Asharq Al-Awsat newspaper reported the meeting.", "Asharq Al-Awsat"),
+        ("Reuters said, citing two sources.", "Reuters"),
+        ("Al-Araby Al-Jadeed reported on the deal.", "Al-Araby Al-Jadeed"),
+        ("according to Orient News", "Orient"),
+        ("as Jusoor for Studies wrote", "Jusoor"),
+        ("AFP reported that the convoy crossed", "AFP"),
+        ("Al-Quds Al-Arabi said that", "Al-Quds Al-Arabi"),
+        ("Al-Hal Net reported that", "Al-Hal"),
+        ("وقالت الوزارة، بحسب عنب بلدي، إن", "Enab Baladi"),
+    ],
+)
+def test_credit_phrasings(text: str, outlet: str) -> None:
+    credit = find_credit(text)
+    assert credit is not None and credit.outlet == outlet, text
+
+
+def test_a_mention_is_not_a_credit() -> None:
+    assert find_credit("Hamas thanked the regime for its support of the Palestinian cause.") is None
+    assert find_credit("The first announcement came on June 21, via Reuters.") is not None  # "via X" is a credit
+    assert find_credit("Enab Baladi is a newspaper founded in Daraya.") is None
+
+
+def test_registry_knows_the_outlets_the_observer_credits() -> None:
+    names = {o.name for o in registry().outlets}
+    for name in ("Enab Baladi", "Asharq Al-Awsat", "Al-Modon", "SANA", "Syria TV", "Al-Hal", "Baladi News", "North Press",
+                 "Al-Watan", "Al-Quds Al-Arabi", "Al-Araby Al-Jadeed", "Orient", "Jusoor", "Reuters", "AFP"):  # fmt: skip
+        assert name in names, name
+    enab = registry().by_host("www.enabbaladi.net")
+    assert enab is not None and "عنب بلدي" in enab.arabic_names and registry().by_name("عنب بلدي") is enab
+
+
+DAY = datetime(2023, 3, 14, 9, tzinfo=UTC)
+TRANSLATION = [
+    "Twelve civilians were killed in regime shelling on Ariha, according to Enab Baladi.",
+    "Twelve civilians, among them 5 children, were killed on Monday when regime forces shelled the town of Ariha in the Idlib countryside.",
+    "The Syrian Civil Defence said its teams pulled 3 survivors from the rubble of a house in Ariha's western neighbourhood.",
+    "Local council head Mohammed al-Hallaq said 340 families had fled Ariha towards the Turkish border.",
+]
+ORIGINAL = [
+    "قتل 12 مدنيًا، بينهم خمسة أطفال، الاثنين، جراء قصف قوات النظام على مدينة أريحا بريف إدلب.",
+    "وقال الدفاع المدني السوري إن فرقه انتشلت 3 ناجين من تحت أنقاض منزل في الحي الغربي من أريحا.",
+    "وقال رئيس المجلس المحلي، محمد الحلاق، إن 340 عائلة نزحت من أريحا باتجاه الحدود التركية.",
+]
+SAME_TOWN = ["قتل سبعة مدنيين، السبت، بقصف مدفعي لقوات النظام على مدينة أريحا بريف إدلب.", "وأصيب 14 آخرون بجروح."]
+SAME_FIGURES = ["عادت 12 عائلة إلى مدينة سراقب، الاثنين، بعد أشهر من النزوح.", "وقال المجلس المحلي إن 340 منزلاً تضرر."]
+SAME_WEEK = ["قال الدفاع المدني السوري إن فرقه استجابت لحريق في مخيمات أطمة شمالي إدلب.", "ولم تسجل إصابات."]
+
+
+def _store_with(store: Store, originals: list[tuple[str, list[str], datetime]]) -> int:
+    for url, paragraphs, when in originals:
+        ingest_article(store, ArticleInput(url=url, paragraphs=paragraphs, lang="ar", published=when, title=paragraphs[0][:40]))
+    outcome = ingest_article(
+        store,
+        ArticleInput(
+            url="https://syrianobserver.com/news/1/ariha.html", paragraphs=TRANSLATION, lang="en", published=DAY,
+            title="Twelve Civilians Killed in Ariha",
+        ),
+    )  # fmt: skip
+    index_articles(store)
+    return outcome.article_id
+
+
+def test_original_beats_hard_distractors(store: Store) -> None:
+    translation = _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+            ("https://www.enabbaladi.net/archives/3", SAME_FIGURES, DAY - timedelta(days=1)),
+            ("https://www.enabbaladi.net/archives/4", SAME_WEEK, DAY - timedelta(days=1)),
+            ("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY - timedelta(days=1)),
+        ],
+    )
+    result = find_originals(store, translation)
+    assert result.candidates[0].url == "https://www.enabbaladi.net/archives/1"
+    best = result.candidates[0]
+    assert best.credited and best.coverage == 1.0 and "n:340" in best.matched_terms
+    assert result.decision == "auto"
+
+
+@pytest.mark.parametrize(
+    ("offset_days", "found"),
+    [(-15, False), (-14, True), (0, True), (1, True), (2, False)],
+)
+def test_window_edges(store: Store, offset_days: int, found: bool) -> None:
+    translation = _store_with(store, [("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY + timedelta(days=offset_days))])
+    urls = [c.url for c in find_originals(store, translation).candidates]
+    assert (urls == ["https://www.enabbaladi.net/archives/1"]) is found
+
+
+def test_no_original_present_means_no_source_found(store: Store) -> None:
+    translation = _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/3", SAME_FIGURES, DAY - timedelta(days=1)),
+            ("https://www.enabbaladi.net/archives/4", SAME_WEEK, DAY - timedelta(days=1)),
+        ],
+    )
+    report = link_translations(store, translation=translation)
+    assert report.results[0].decision == "none"
+    assert store.links(translation_id=translation) == []
+
+
+def test_reviewer_decisions_survive_a_rerun(store: Store) -> None:
+    translation = _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+            ("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY - timedelta(days=1)),
+        ],
+    )
+    link_translations(store, translation=translation)
+    with Session(store.engine) as session:
+        for link in session.exec(select(Link)).all():
+            link.status = "rejected" if link.rank == 1 else "confirmed"
+            session.add(link)
+        session.commit()
+    before = {(link.original_url, link.status) for link in store.links(translation_id=translation)}
+    report = link_translations(store, translation=translation)
+    assert report.results[0].decision == "kept"
+    assert {(link.original_url, link.status) for link in store.links(translation_id=translation)} == before
+
+
+def test_thresholds_come_from_settings(store: Store) -> None:
+    translation = _store_with(store, [("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY - timedelta(days=1))])
+    strict = Settings(link_auto_margin=1.5)  # no lead can be that large
+    assert find_originals(store, translation, settings=strict).decision == "suggested"
+    assert find_originals(store, translation, settings=Settings(link_floor=1.01)).decision == "none"
+
+
+def test_link_and_candidates_commands(cli: CLI) -> None:
+    cli("ingest", str(FIXTURES / "pairs"))
+    report = cli.json("link", "--all")
+    assert report["decisions"] == {"auto": 12}
+    seed = "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html"
+    ranking = cli.json("candidates", seed)
+    assert ranking["candidates"][0]["url"] == "https://www.enabbaladi.net/archives/604512"
+    assert ranking["candidates"][0]["credited"] is True
+    table = cli("candidates", seed).stdout
+    assert "604512" in table and "credited" in table
+
+
+def test_every_fixture_translation_ranks_its_original_first() -> None:
+    from provenance.eval import evaluate_linking, load_pairs
+
+    result = evaluate_linking(load_pairs([FIXTURES / "pairs", FIXTURES / "holdout"]))
+    assert result["top1"] == 1.0 and result["queries"] == 16
