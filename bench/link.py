@@ -1,0 +1,164 @@
+"""Linking at corpus scale: 100,000 originals, 1,000 translations, on SQLite.
+
+The corpus is synthetic: fixture pairs recombined (a random subset of each pair's aligned
+paragraphs) with their figures perturbed the same way on both sides, so each translation has
+one true original; 99,000 more Arabic articles are recombined from all fixture Arabic
+paragraphs (the hard ones from the same story, the same week), spread over two years.
+
+Prints the index build rate, p50 and p95 time per translation (retrieval and rerank, the
+default path without the semantic backend), top-1 accuracy and peak memory.
+Targets (issue: linking): p95 < 100 ms, index >= 2,000 articles/s, < 1.5 GB, top-1 >= 0.95.
+Usage: python bench/link.py [--originals N] [--translations N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import emit, fixture_pairs, peak_rss_mb, rng
+
+from provenance.formats import ArticleInput
+from provenance.link import find_originals, index_articles
+from provenance.store import Store
+
+START = datetime(2022, 1, 1, tzinfo=UTC)
+SPAN_DAYS = 730
+EASTERN = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+
+
+def perturb(text: str, shift: int) -> str:
+    """Shift every figure by the same amount (Eastern Arabic digits read as ASCII ones)."""
+
+    def bump(match: re.Match[str]) -> str:
+        value = int(match.group().translate(EASTERN))
+        return str(value + shift) if value > 31 else match.group()  # keep days of the month
+
+    return re.sub(r"[0-9٠-٩]+", bump, text)
+
+
+def build(originals: int, translations: int, store: Store) -> list[tuple[int, str]]:
+    random = rng(5)
+    pairs = fixture_pairs() + fixture_pairs("holdout")
+    arabic_pool = [p for pair in pairs for a in (pair.original, *pair.distractors) for p in a.paragraphs]
+    queries: list[tuple[int, str]] = []
+    made = 0
+    # true originals and their translations
+    for n in range(translations):
+        pair = random.choice(pairs)
+        shift = random.randint(1, 400)
+        linked = [g for g in pair.alignment if g.translation and g.original]
+        keep = sorted(random.sample(range(len(linked)), max(2, int(len(linked) * random.uniform(0.6, 1.0)))))
+        groups = [linked[k] for k in keep]
+        day = START + timedelta(days=random.uniform(0, SPAN_DAYS))
+        original = ArticleInput(
+            url=f"https://www.enabbaladi.net/archives/{1_000_000 + n}",
+            lang="ar",
+            outlet="Enab Baladi",
+            published=day,
+            title=perturb(pair.original.title, shift),
+            paragraphs=[perturb(pair.original.paragraphs[j], shift) for g in groups for j in g.original],
+        )
+        translation = ArticleInput(
+            url=f"https://syrianobserver.com/news/{900_000 + n}/story.html",
+            lang="en",
+            outlet="The Syrian Observer",
+            published=day + timedelta(days=random.uniform(0, 3)),
+            title=perturb(pair.translation.title, shift),
+            paragraphs=[perturb(pair.translation.paragraphs[i], shift) for g in groups for i in g.translation],
+        )
+        store.save_article(_prepare(original))
+        outcome = store.save_article(_prepare(translation))
+        queries.append((outcome.article_id, original.url))
+        made += 1
+        # hard distractors: the same story's other paragraphs and its distractors, same week
+        for d in range(3):
+            source = random.choice([pair.original, *pair.distractors])
+            paragraphs = random.sample(source.paragraphs, min(len(source.paragraphs), random.randint(3, 6)))
+            store.save_article(
+                _prepare(
+                    ArticleInput(
+                        url=f"https://www.enabbaladi.net/archives/{2_000_000 + n * 10 + d}",
+                        lang="ar",
+                        outlet="Enab Baladi",
+                        published=day + timedelta(days=random.uniform(-6, 6)),
+                        title=source.title,
+                        paragraphs=[perturb(p, random.randint(1, 400)) for p in paragraphs],
+                    )
+                )
+            )
+            made += 1
+    # the rest of the corpus: recombined Arabic paragraphs over two years
+    n = 0
+    while made < originals:
+        paragraphs = random.sample(arabic_pool, random.randint(4, 10))
+        shift = random.randint(1, 900)
+        store.save_article(
+            _prepare(
+                ArticleInput(
+                    url=f"https://www.example-ar.net/{3_000_000 + n}",
+                    lang="ar",
+                    outlet=random.choice(["Enab Baladi", "Syria TV", "Al-Modon", "North Press", "Asharq Al-Awsat"]),
+                    published=START + timedelta(days=random.uniform(0, SPAN_DAYS)),
+                    title=perturb(paragraphs[0][:80], shift),
+                    paragraphs=[perturb(p, shift) for p in paragraphs],
+                )
+            )
+        )
+        made += 1
+        n += 1
+    return queries
+
+
+
+
+def _prepare(article: ArticleInput):  # type: ignore[no-untyped-def]
+    from provenance.ingest import prepare_article
+
+    return prepare_article(article)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--originals", type=int, default=100_000)
+    parser.add_argument("--translations", type=int, default=1_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{Path(tmp) / 'link.db'}")
+        start = time.perf_counter()
+        queries = build(args.originals, args.translations, store)
+        built = time.perf_counter() - start
+        start = time.perf_counter()
+        indexed = index_articles(store, batch=2000)
+        index_seconds = time.perf_counter() - start
+        timings, top1 = [], 0
+        for article_id, truth in queries:
+            t0 = time.perf_counter()
+            result = find_originals(store, article_id)
+            timings.append(time.perf_counter() - t0)
+            top1 += bool(result.candidates) and result.candidates[0].url == truth
+        timings.sort()
+        emit(
+            {
+                "benchmark": "link",
+                "originals": args.originals,
+                "translations": len(queries),
+                "corpus_build_s": round(built, 1),
+                "indexed_articles": indexed,
+                "index_articles_per_s": round(indexed / index_seconds, 1),
+                "p50_ms": round(1000 * statistics.median(timings), 1),
+                "p95_ms": round(1000 * timings[int(0.95 * (len(timings) - 1))], 1),
+                "top1": round(top1 / len(queries), 4),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+                "targets": {"p95_ms": "< 100", "index_articles_per_s": ">= 2000", "peak_rss_mb": "< 1536", "top1": ">= 0.95"},
+            }
+        )
+
+
+if __name__ == "__main__":
+    main()
