@@ -45,7 +45,9 @@ def perturb(text: str, shift: int) -> str:
 def build(originals: int, translations: int, store: Store) -> list[tuple[int, str]]:
     random = rng(5)
     pairs = fixture_pairs() + fixture_pairs("holdout")
-    arabic_pool = [p for pair in pairs for a in (pair.original, *pair.distractors) for p in a.paragraphs]
+    arabic_pool = [
+        p for pair in pairs for a in (pair.original, *pair.distractors) for p in a.paragraphs
+    ]
     queries: list[tuple[int, str]] = []
     made = 0
     # true originals and their translations
@@ -53,7 +55,9 @@ def build(originals: int, translations: int, store: Store) -> list[tuple[int, st
         pair = random.choice(pairs)
         shift = random.randint(1, 400)
         linked = [g for g in pair.alignment if g.translation and g.original]
-        keep = sorted(random.sample(range(len(linked)), max(2, int(len(linked) * random.uniform(0.6, 1.0)))))
+        keep = sorted(
+            random.sample(range(len(linked)), max(2, int(len(linked) * random.uniform(0.6, 1.0))))
+        )
         groups = [linked[k] for k in keep]
         day = START + timedelta(days=random.uniform(0, SPAN_DAYS))
         original = ArticleInput(
@@ -62,7 +66,9 @@ def build(originals: int, translations: int, store: Store) -> list[tuple[int, st
             outlet="Enab Baladi",
             published=day,
             title=perturb(pair.original.title, shift),
-            paragraphs=[perturb(pair.original.paragraphs[j], shift) for g in groups for j in g.original],
+            paragraphs=[
+                perturb(pair.original.paragraphs[j], shift) for g in groups for j in g.original
+            ],
         )
         translation = ArticleInput(
             url=f"https://syrianobserver.com/news/{900_000 + n}/story.html",
@@ -70,7 +76,11 @@ def build(originals: int, translations: int, store: Store) -> list[tuple[int, st
             outlet="The Syrian Observer",
             published=day + timedelta(days=random.uniform(0, 3)),
             title=perturb(pair.translation.title, shift),
-            paragraphs=[perturb(pair.translation.paragraphs[i], shift) for g in groups for i in g.translation],
+            paragraphs=[
+                perturb(pair.translation.paragraphs[i], shift)
+                for g in groups
+                for i in g.translation
+            ],
         )
         store.save_article(_prepare(original))
         outcome = store.save_article(_prepare(translation))
@@ -79,7 +89,9 @@ def build(originals: int, translations: int, store: Store) -> list[tuple[int, st
         # hard distractors: the same story's other paragraphs and its distractors, same week
         for d in range(3):
             source = random.choice([pair.original, *pair.distractors])
-            paragraphs = random.sample(source.paragraphs, min(len(source.paragraphs), random.randint(3, 6)))
+            paragraphs = random.sample(
+                source.paragraphs, min(len(source.paragraphs), random.randint(3, 6))
+            )
             store.save_article(
                 _prepare(
                     ArticleInput(
@@ -103,7 +115,9 @@ def build(originals: int, translations: int, store: Store) -> list[tuple[int, st
                 ArticleInput(
                     url=f"https://www.example-ar.net/{3_000_000 + n}",
                     lang="ar",
-                    outlet=random.choice(["Enab Baladi", "Syria TV", "Al-Modon", "North Press", "Asharq Al-Awsat"]),
+                    outlet=random.choice(
+                        ["Enab Baladi", "Syria TV", "Al-Modon", "North Press", "Asharq Al-Awsat"]
+                    ),
                     published=START + timedelta(days=random.uniform(0, SPAN_DAYS)),
                     title=perturb(paragraphs[0][:80], shift),
                     paragraphs=[perturb(p, shift) for p in paragraphs],
@@ -113,8 +127,6 @@ def build(originals: int, translations: int, store: Store) -> list[tuple[int, st
         made += 1
         n += 1
     return queries
-
-
 
 
 def _prepare(article: ArticleInput):  # type: ignore[no-untyped-def]
@@ -155,7 +167,12 @@ def main() -> None:
                 "p95_ms": round(1000 * timings[int(0.95 * (len(timings) - 1))], 1),
                 "top1": round(top1 / len(queries), 4),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
-                "targets": {"p95_ms": "< 100", "index_articles_per_s": ">= 2000", "peak_rss_mb": "< 1536", "top1": ">= 0.95"},
+                "targets": {
+                    "p95_ms": "< 100",
+                    "index_articles_per_s": ">= 2000",
+                    "peak_rss_mb": "< 1536",
+                    "top1": ">= 0.95",
+                },
             }
         )
 

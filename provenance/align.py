@@ -703,6 +703,13 @@ class AlignReport:
         return {"aligned": self.aligned, "unchanged": self.unchanged, "kept_reviewed": self.kept}
 
 
+def _coverage_of(groups: Sequence[Group], translation: Sequence[Paragraph]) -> float:
+    """Share of the translation's body paragraphs linked to the original."""
+    body = {p.index for p in translation if p.kind not in KNOWN_ADDITION_KINDS}
+    covered = {i for g in groups if g.translation and g.original for i in g.translation}
+    return round(len(covered & body) / len(body), 3) if body else 0.0
+
+
 def to_paragraphs(views: Sequence[Any], default_lang: str) -> list[Paragraph]:
     """Stored paragraphs as the aligner's input."""
     return [Paragraph(v.index, v.text, v.kind, v.lang or default_lang) for v in views]
@@ -816,10 +823,8 @@ def align_links(
             ],
             rows,
             link.translation_id,
+            coverage=_coverage_of(groups, t_paras),
         )
-        linked = [g for g in groups if g.translation and g.original]
-        body_t = [p for p in t_paras if p.kind not in KNOWN_ADDITION_KINDS]
-        covered = {i for g in linked for i in g.translation}
         report.aligned.append(
             {
                 "link": link.id,
@@ -827,7 +832,7 @@ def align_links(
                 "original": link.original_url,
                 "groups": saved["groups"],
                 "flags": saved["flags"],
-                "coverage": round(len(covered) / len(body_t), 3) if body_t else 0.0,
+                "coverage": _coverage_of(groups, t_paras),
             }
         )
     return report

@@ -582,6 +582,37 @@ def evaluate_pairs(
 
 
 @app.command()
+def review(
+    story: Annotated[
+        str | None, typer.Argument(help="Open straight at this translation (URL or id).")
+    ] = None,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            "--reviewer",
+            help="Name saved with decisions (default: $PROVENANCE_REVIEWER or the OS user).",
+        ),
+    ] = None,
+    bidi: Annotated[
+        str | None,
+        typer.Option(
+            "--bidi",
+            help="Arabic display: auto, app (shape and reorder) or terminal ($PROVENANCE_BIDI).",
+        ),
+    ] = None,
+) -> None:
+    """Open the review UI: the story list, or one story's alignment.
+
+    Example: `provenance review --reviewer rania`
+    """
+    from tui.app import make_app
+
+    if bidi is not None and bidi not in ("auto", "app", "terminal"):
+        raise typer.BadParameter("--bidi must be auto, app or terminal")
+    make_app(state.settings, reviewer=reviewer, bidi=bidi, story=story).run()
+
+
+@app.command()
 def stats(fmt: FormatOpt = OutputFormat.table, as_json: JsonOpt = False) -> None:
     """Summarise the database: articles by outlet and language, paragraphs by kind.
 

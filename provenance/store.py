@@ -402,6 +402,7 @@ class LinkStore:
         groups: list[dict[str, Any]],
         flags: list[dict[str, Any]],
         article_id: int,
+        coverage: float | None = None,
     ) -> dict[str, int]:
         """Replace the machine's groups and open machine flags of a link, in one transaction.
 
@@ -457,6 +458,8 @@ class LinkStore:
                 created += 1
             link.translation_revision_id = translation_revision
             link.original_revision_id = original_revision
+            if coverage is not None:
+                link.explanation = {**(link.explanation or {}), "aligned_coverage": coverage}
             link.updated_at = utcnow()
             session.add(link)
         return {"groups": len(groups), "flags": created, "kept_decisions": len(decided)}
@@ -786,7 +789,192 @@ class IndexStore:
                 session.add(article)
 
 
-class Store(LinkStore, IndexStore):
+# -- the story list (review UI, audit) ---------------------------------------------------------
+
+STORY_FILTERS = ("all", "unverified", "flagged", "unlinked")
+STORY_SORTS = ("newest", "oldest", "flags", "title")
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """One translation in the story list."""
+
+    id: int
+    url: str
+    published: str | None
+    outlet: str | None
+    title: str
+    credit: str | None
+    link_status: str | None
+    """confirmed, auto, suggested, rejected, or None (no candidate found or never linked)."""
+    link_id: int | None
+    original_url: str | None
+    coverage: float | None
+    open_flags: int
+    high_flags: int
+    checked: bool
+    """Linking has looked for this story's original."""
+
+    @property
+    def verified(self) -> bool:
+        """DESIGN.md: linked and confirmed (or auto-linked), and no high-severity flag open."""
+        return self.link_status in ("confirmed", "auto") and self.high_flags == 0
+
+
+def _story_columns() -> tuple[Any, Any, Any, Any]:
+    from sqlalchemy import case
+
+    priority = case(
+        (Link.status == "confirmed", 0),
+        (Link.status == "auto", 1),
+        (Link.status == "suggested", 2),
+        else_=3,
+    )
+    best_link = (
+        select(Link.id)
+        .where(Link.translation_id == Article.id)
+        .order_by(priority, Link.rank, Link.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    best_status = (
+        select(Link.status)
+        .where(Link.translation_id == Article.id)
+        .order_by(priority, Link.rank, Link.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    open_flags = (
+        select(func.count(Flag.id))
+        .where(Flag.article_id == Article.id, Flag.status == "open")
+        .scalar_subquery()
+    )
+    high_flags = (
+        select(func.count(Flag.id))
+        .where(Flag.article_id == Article.id, Flag.status == "open", Flag.severity == "high")
+        .scalar_subquery()
+    )
+    return best_link, best_status, open_flags, high_flags
+
+
+class StoryStore:
+    """Mixin: the story list, paged and filtered in SQL so 50,000 stories draw as fast as 50."""
+
+    engine: Engine
+
+    def _story_query(self, what: str, search: str | None) -> tuple[Any, Any, Any, Any, Any]:
+        best_link, best_status, open_flags, high_flags = _story_columns()
+        query = (
+            select(
+                Article.id,
+                Article.url,
+                Article.published,
+                Outlet.name,
+                Article.title,
+                Article.credit,
+                best_status,
+                best_link,
+                open_flags,
+                high_flags,
+                Article.link_checked_at,
+            )
+            .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+            .where(
+                or_(
+                    Outlet.role == "translator",
+                    (Article.credit.is_not(None)) & (Article.lang != "ar"),
+                )
+            )  # type: ignore[union-attr]
+        )
+        if what == "unverified":
+            query = query.where(
+                or_(
+                    best_status.is_(None), best_status.not_in(("confirmed", "auto")), high_flags > 0
+                )
+            )
+        elif what == "flagged":
+            query = query.where(open_flags > 0)
+        elif what == "unlinked":
+            query = query.where(or_(best_status.is_(None), best_status == "rejected"))
+        if search:
+            like = f"%{search}%"
+            query = query.where(
+                or_(Article.title.ilike(like), Article.url.ilike(like), Outlet.name.ilike(like))
+            )  # type: ignore[attr-defined]
+        return query, best_status, best_link, open_flags, high_flags
+
+    def story_count(self, what: str = "all", search: str | None = None) -> int:
+        query, *_ = self._story_query(what, search)
+        with Session(self.engine) as session:
+            return int(
+                session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            )
+
+    def story_page(
+        self,
+        *,
+        what: str = "all",
+        search: str | None = None,
+        sort: str = "newest",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[StoryRow]:
+        """One page of translations with their link status and open flags."""
+        query, _status, _link, open_flags, _high = self._story_query(what, search)
+        order = {
+            "newest": (Article.published.desc(), Article.id.desc()),  # type: ignore[union-attr]
+            "oldest": (Article.published.asc(), Article.id.asc()),  # type: ignore[union-attr]
+            "flags": (open_flags.desc(), Article.id.desc()),
+            "title": (Article.title.asc(), Article.id.asc()),  # type: ignore[attr-defined]
+        }[sort]
+        with Session(self.engine) as session:
+            rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
+            link_ids = [r[7] for r in rows if r[7] is not None]
+            links = {}
+            if link_ids:
+                for link_id, explanation, url in session.execute(
+                    select(Link.id, Link.explanation, Article.url)
+                    .join(Article, Article.id == Link.original_id)
+                    .where(Link.id.in_(link_ids))  # type: ignore[union-attr]
+                ).all():
+                    links[link_id] = (explanation or {}, url)
+        result = []
+        for (
+            aid,
+            url,
+            published,
+            outlet,
+            title,
+            credit,
+            status,
+            link_id,
+            n_open,
+            n_high,
+            checked,
+        ) in rows:
+            explanation, original_url = links.get(link_id, ({}, None))
+            coverage = explanation.get("aligned_coverage", explanation.get("coverage"))
+            result.append(
+                StoryRow(
+                    aid,
+                    url,
+                    _iso(published),
+                    outlet,
+                    title,
+                    credit,
+                    status,
+                    link_id,
+                    original_url,
+                    coverage,
+                    n_open,
+                    n_high,
+                    checked is not None,
+                )
+            )
+        return result
+
+
+class Store(LinkStore, IndexStore, StoryStore):
     """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
 
     def __init__(self, engine: Engine) -> None:

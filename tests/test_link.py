@@ -47,7 +47,9 @@ def test_credit_phrasings(text: str, outlet: str) -> None:
 
 def test_a_mention_is_not_a_credit() -> None:
     assert find_credit("Hamas thanked the regime for its support of the Palestinian cause.") is None
-    assert find_credit("The first announcement came on June 21, via Reuters.") is not None  # "via X" is a credit
+    assert (
+        find_credit("The first announcement came on June 21, via Reuters.") is not None
+    )  # "via X" is a credit
     assert find_credit("Enab Baladi is a newspaper founded in Daraya.") is None
 
 
@@ -57,7 +59,11 @@ def test_registry_knows_the_outlets_the_observer_credits() -> None:
                  "Al-Watan", "Al-Quds Al-Arabi", "Al-Araby Al-Jadeed", "Orient", "Jusoor", "Reuters", "AFP"):  # fmt: skip
         assert name in names, name
     enab = registry().by_host("www.enabbaladi.net")
-    assert enab is not None and "عنب بلدي" in enab.arabic_names and registry().by_name("عنب بلدي") is enab
+    assert (
+        enab is not None
+        and "عنب بلدي" in enab.arabic_names
+        and registry().by_name("عنب بلدي") is enab
+    )
 
 
 DAY = datetime(2023, 3, 14, 9, tzinfo=UTC)
@@ -72,14 +78,28 @@ ORIGINAL = [
     "وقال الدفاع المدني السوري إن فرقه انتشلت 3 ناجين من تحت أنقاض منزل في الحي الغربي من أريحا.",
     "وقال رئيس المجلس المحلي، محمد الحلاق، إن 340 عائلة نزحت من أريحا باتجاه الحدود التركية.",
 ]
-SAME_TOWN = ["قتل سبعة مدنيين، السبت، بقصف مدفعي لقوات النظام على مدينة أريحا بريف إدلب.", "وأصيب 14 آخرون بجروح."]
-SAME_FIGURES = ["عادت 12 عائلة إلى مدينة سراقب، الاثنين، بعد أشهر من النزوح.", "وقال المجلس المحلي إن 340 منزلاً تضرر."]
-SAME_WEEK = ["قال الدفاع المدني السوري إن فرقه استجابت لحريق في مخيمات أطمة شمالي إدلب.", "ولم تسجل إصابات."]
+SAME_TOWN = [
+    "قتل سبعة مدنيين، السبت، بقصف مدفعي لقوات النظام على مدينة أريحا بريف إدلب.",
+    "وأصيب 14 آخرون بجروح.",
+]
+SAME_FIGURES = [
+    "عادت 12 عائلة إلى مدينة سراقب، الاثنين، بعد أشهر من النزوح.",
+    "وقال المجلس المحلي إن 340 منزلاً تضرر.",
+]
+SAME_WEEK = [
+    "قال الدفاع المدني السوري إن فرقه استجابت لحريق في مخيمات أطمة شمالي إدلب.",
+    "ولم تسجل إصابات.",
+]
 
 
 def _store_with(store: Store, originals: list[tuple[str, list[str], datetime]]) -> int:
     for url, paragraphs, when in originals:
-        ingest_article(store, ArticleInput(url=url, paragraphs=paragraphs, lang="ar", published=when, title=paragraphs[0][:40]))
+        ingest_article(
+            store,
+            ArticleInput(
+                url=url, paragraphs=paragraphs, lang="ar", published=when, title=paragraphs[0][:40]
+            ),
+        )
     outcome = ingest_article(
         store,
         ArticleInput(
@@ -113,7 +133,10 @@ def test_original_beats_hard_distractors(store: Store) -> None:
     [(-15, False), (-14, True), (0, True), (1, True), (2, False)],
 )
 def test_window_edges(store: Store, offset_days: int, found: bool) -> None:
-    translation = _store_with(store, [("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY + timedelta(days=offset_days))])
+    translation = _store_with(
+        store,
+        [("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY + timedelta(days=offset_days))],
+    )
     urls = [c.url for c in find_originals(store, translation).candidates]
     assert (urls == ["https://www.enabbaladi.net/archives/1"]) is found
 
@@ -148,11 +171,15 @@ def test_reviewer_decisions_survive_a_rerun(store: Store) -> None:
     before = {(link.original_url, link.status) for link in store.links(translation_id=translation)}
     report = link_translations(store, translation=translation)
     assert report.results[0].decision == "kept"
-    assert {(link.original_url, link.status) for link in store.links(translation_id=translation)} == before
+    assert {
+        (link.original_url, link.status) for link in store.links(translation_id=translation)
+    } == before
 
 
 def test_thresholds_come_from_settings(store: Store) -> None:
-    translation = _store_with(store, [("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY - timedelta(days=1))])
+    translation = _store_with(
+        store, [("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY - timedelta(days=1))]
+    )
     strict = Settings(link_auto_margin=1.5)  # no lead can be that large
     assert find_originals(store, translation, settings=strict).decision == "suggested"
     assert find_originals(store, translation, settings=Settings(link_floor=1.01)).decision == "none"

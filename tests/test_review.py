@@ -69,7 +69,10 @@ def test_group_edits_and_their_undo(linked: Store) -> None:
     merged = [g for g in linked.groups(link.id) if g.origin == "reviewer"]
     assert len(merged) == 1 and len(merged[0].translation) == 2 and len(merged[0].original) == 2
     review.split_group(merged[0].id)
-    assert [g.kind for g in linked.groups(link.id) if g.origin == "reviewer"] == ["matched", "matched"]
+    assert [g.kind for g in linked.groups(link.id) if g.origin == "reviewer"] == [
+        "matched",
+        "matched",
+    ]
     review.undo()
     review.undo()
     assert [g.id for g in linked.groups(link.id)] == [g.id for g in groups]
@@ -77,7 +80,9 @@ def test_group_edits_and_their_undo(linked: Store) -> None:
     kinds = sorted(g.kind for g in linked.groups(link.id) if g.origin == "reviewer")
     assert kinds == ["added", "dropped"]
     added = next(g for g in linked.groups(link.id) if g.origin == "reviewer" and g.kind == "added")
-    dropped = next(g for g in linked.groups(link.id) if g.origin == "reviewer" and g.kind == "dropped")
+    dropped = next(
+        g for g in linked.groups(link.id) if g.origin == "reviewer" and g.kind == "dropped"
+    )
     review.relink_groups(added.id, dropped.id)
     assert [g.kind for g in linked.groups(link.id) if g.origin == "reviewer"] == ["matched"]
 
@@ -97,7 +102,10 @@ def test_link_another_original_by_url(linked: Store) -> None:
     review = Review(linked, "rania")
     other = "https://www.enabbaladi.net/archives/603540"  # a distractor of the seed pair
     review.link_original(SEED, other)
-    statuses = {link.original_url: link.status for link in linked.links(translation_id=linked.find_article(SEED).id)}
+    statuses = {
+        link.original_url: link.status
+        for link in linked.links(translation_id=linked.find_article(SEED).id)
+    }
     assert statuses[other] == "confirmed"
 
 

@@ -1,0 +1,22 @@
+"""Messages used across the app (a widget's own messages stay nested in the widget)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class StoryChosen(Message):
+    """Open the alignment view of a translation."""
+
+    article_id: int
+
+
+@dataclass
+class Notice(Message):
+    """Something to tell the reviewer in a toast."""
+
+    text: str
+    severity: str = "information"

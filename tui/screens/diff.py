@@ -1,0 +1,79 @@
+"""Revision history of either side of a story, and a diff between two revisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+
+from provenance.diff import revision_diff
+from tui.bindings import bindings_for
+
+
+class DiffScreen(Screen[None]):
+    SCREEN_NAME = "diff"
+    BINDINGS = bindings_for("diff")
+
+    def __init__(self, translation_id: int, original_id: int | None) -> None:
+        super().__init__()
+        self.ids = {"translation": translation_id, "original": original_id}
+        self.side = "translation"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="diff-header")
+        with Horizontal():
+            yield OptionList(id="revisions")
+            with VerticalScroll(id="diff-body"):
+                yield Static("", id="diff")
+        yield Footer()
+
+    @property
+    def store(self) -> Any:
+        return self.app.store  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        self.show_side()
+
+    def action_side(self, side: str) -> None:
+        if self.ids.get(side) is None:
+            self.notify("no linked original", severity="warning")
+            return
+        self.side = side
+        self.show_side()
+
+    def show_side(self) -> None:
+        detail = self.store.article_detail(self.ids[self.side])
+        self.revisions = detail.revisions
+        options = self.query_one("#revisions", OptionList)
+        options.clear_options()
+        for r in detail.revisions:
+            options.add_option(f"revision {r.number} · {r.created_at[:16]}")
+        self.query_one("#diff-header", Static).update(
+            f"[b]{self.side}[/b]: {detail.article.url} · {len(detail.revisions)} revision(s) — pick one to compare with the one before"
+        )
+        self.show_diff(len(detail.revisions))
+
+    @on(OptionList.OptionSelected, "#revisions")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.show_diff(event.option_index + 1)
+
+    def show_diff(self, number: int) -> None:
+        body = self.query_one("#diff", Static)
+        if number <= 1:
+            body.update("The first revision: nothing to compare it with.")
+            return
+        before, after, changes = revision_diff(self.store, self.ids[self.side], number - 1, number)
+        text = Text(f"revision {before} → {after}\n\n")
+        for change in changes:
+            style = {-1: "strike red", 1: "bold green"}.get(change.op, "")
+            text.append(change.text, style=style)
+        body.update(text)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
