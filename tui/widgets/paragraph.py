@@ -23,6 +23,18 @@ def _figure_key(token: str) -> str | None:
         return None
 
 
+def highlight(line: str, matched: set[str], mismatched: set[str], style: str = "") -> Text:
+    """A display line with matched figures green and mismatched ones red."""
+    piece = Text(line, style=style)
+    for match in _FIGURE.finditer(line):
+        key = _figure_key(match.group())
+        if key in mismatched:
+            piece.stylize("bold red", match.start(), match.end())
+        elif key in matched:
+            piece.stylize("bold green", match.start(), match.end())
+    return piece
+
+
 class ParagraphText(Widget):
     """Paragraph text with matched figures highlighted and mismatched ones in red."""
 
@@ -53,12 +65,7 @@ class ParagraphText(Widget):
         for n, line in enumerate(self.lines(width)):
             if n:
                 rendered.append("\n")
-            piece = Text(line.rjust(width) if self.rtl else line)
-            for match in _FIGURE.finditer(piece.plain):
-                key = _figure_key(match.group())
-                if key in self.mismatched:
-                    piece.stylize("bold red", match.start(), match.end())
-                elif key in self.matched:
-                    piece.stylize("bold green", match.start(), match.end())
-            rendered.append_text(piece)
+            rendered.append_text(
+                highlight(line.rjust(width) if self.rtl else line, self.matched, self.mismatched)
+            )
         return rendered
