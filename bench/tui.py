@@ -15,14 +15,14 @@ from common import ROOT, emit, peak_rss_mb
 
 sys.path.insert(0, str(ROOT))
 
-from provenance.align import align_links  # noqa: E402
-from provenance.config import Settings  # noqa: E402
-from provenance.ingest import ingest_paths  # noqa: E402
-from provenance.link import link_translations  # noqa: E402
-from provenance.store import Store  # noqa: E402
-from tests.tui.test_large_list import fill  # noqa: E402
-from tui.app import make_app  # noqa: E402
-from tui.screens.alignment import AlignmentScreen, GroupRow  # noqa: E402
+from provenance.align import align_links
+from provenance.config import Settings
+from provenance.ingest import ingest_paths
+from provenance.link import link_translations
+from provenance.store import Store
+from tests.tui.test_large_list import fill
+from tui.app import make_app
+from tui.screens.alignment import AlignmentScreen, GroupRow
 
 
 async def first_paint(path: Path) -> float:

@@ -47,6 +47,8 @@ def store(db_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def app_factory(db_path: Path):  # type: ignore[no-untyped-def]
     def build(story: str | None = None, bidi: str = "app") -> ProvenanceApp:
-        return make_app(Settings(db=f"sqlite:///{db_path}"), reviewer="rania", bidi=bidi, story=story)
+        return make_app(
+            Settings(db=f"sqlite:///{db_path}"), reviewer="rania", bidi=bidi, story=story
+        )
 
     return build

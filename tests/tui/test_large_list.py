@@ -22,14 +22,24 @@ def fill(path: Path, n: int = STORIES) -> None:
     start = datetime(2020, 1, 1, tzinfo=UTC)
     with store.engine.begin() as conn:
         outlet = conn.execute(
-            insert(Outlet.__table__).values(name="The Syrian Observer", lang="en", role="translator", hosts=[])  # type: ignore[attr-defined]
+            insert(Outlet.__table__).values(
+                name="The Syrian Observer", lang="en", role="translator", hosts=[]
+            )  # type: ignore[attr-defined]
         ).inserted_primary_key[0]
         conn.execute(
             insert(Article.__table__),  # type: ignore[attr-defined]
             [
-                {"url": f"https://syrianobserver.com/news/{i}", "lang": "en", "title": f"Story {i}", "outlet_id": outlet,
-                 "published": start + timedelta(minutes=37 * i), "credit": "Enab Baladi", "revision_count": 1,
-                 "created_at": start, "updated_at": start}  # fmt: skip
+                {
+                    "url": f"https://syrianobserver.com/news/{i}",
+                    "lang": "en",
+                    "title": f"Story {i}",
+                    "outlet_id": outlet,
+                    "published": start + timedelta(minutes=37 * i),
+                    "credit": "Enab Baladi",
+                    "revision_count": 1,
+                    "created_at": start,
+                    "updated_at": start,
+                }
                 for i in range(n)
             ],
         )

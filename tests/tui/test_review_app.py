@@ -72,7 +72,9 @@ async def test_alignment_view_shows_both_sides_flags_and_anchors(app_factory, st
         assert any(f.status == "open" for f in screen.rows()[screen.current].flags)
 
 
-async def test_confirm_link_is_saved_with_the_reviewer_and_undone(app_factory, store: Store) -> None:  # type: ignore[no-untyped-def]
+async def test_confirm_link_is_saved_with_the_reviewer_and_undone(
+    app_factory, store: Store
+) -> None:  # type: ignore[no-untyped-def]
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _open_seed(pilot, store)
@@ -92,7 +94,9 @@ async def test_dismiss_a_flag_with_a_note_then_undo(app_factory, store: Store) -
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _open_seed(pilot, store)
-        read_also = next(n for n, r in enumerate(screen.rows()) if any(f.kind == "read_also" for f in r.flags))
+        read_also = next(
+            n for n, r in enumerate(screen.rows()) if any(f.kind == "read_also" for f in r.flags)
+        )
         screen.current = read_also
         await pilot.press("d")
         await pilot.pause()
@@ -115,7 +119,10 @@ async def test_accept_flag(app_factory, store: Store) -> None:  # type: ignore[n
         kind = next(f.kind for f in screen.rows()[screen.current].flags if f.status == "open")
         await pilot.press("a")
         await pilot.pause()
-        assert any(f.kind == kind and f.status == "accepted" for f in store.flags(article_id=_seed_id(store)))
+        assert any(
+            f.kind == kind and f.status == "accepted"
+            for f in store.flags(article_id=_seed_id(store))
+        )
 
 
 async def test_group_edits_from_the_keyboard(app_factory, store: Store) -> None:  # type: ignore[no-untyped-def]
@@ -132,15 +139,25 @@ async def test_group_edits_from_the_keyboard(app_factory, store: Store) -> None:
         screen.current = next(n for n, r in enumerate(screen.rows()) if r.group.id == merged[0].id)
         await pilot.press("s")
         await pilot.pause()
-        assert [g.kind for g in store.groups(link_id) if g.origin == "reviewer"] == ["matched", "matched"]
+        assert [g.kind for g in store.groups(link_id) if g.origin == "reviewer"] == [
+            "matched",
+            "matched",
+        ]
         screen.current = next(n for n, r in enumerate(screen.rows()) if r.group.kind == "matched")
         await pilot.press("u")
         await pilot.pause()
-        added = next(n for n, r in enumerate(screen.rows()) if r.group.kind == "added" and r.group.origin == "reviewer")
+        added = next(
+            n
+            for n, r in enumerate(screen.rows())
+            if r.group.kind == "added" and r.group.origin == "reviewer"
+        )
         screen.current = added
         await pilot.press("l")
         await pilot.pause()
-        assert sorted(g.kind for g in store.groups(link_id) if g.origin == "reviewer") == ["matched", "matched"]
+        assert sorted(g.kind for g in store.groups(link_id) if g.origin == "reviewer") == [
+            "matched",
+            "matched",
+        ]
 
 
 async def test_candidates_view_confirm_reject_and_link_by_url(app_factory, store: Store) -> None:  # type: ignore[no-untyped-def]
@@ -175,7 +192,9 @@ async def test_revisions_and_diff(app_factory, store: Store, tmp_path) -> None: 
 
     pair = json.loads((FIXTURES / "pairs" / "01-hamas-syria-relations.json").read_text("utf-8"))
     edited = dict(pair["translation"])
-    edited["paragraphs"] = [p.replace("September 12th", "September 13th") for p in edited["paragraphs"]]
+    edited["paragraphs"] = [
+        p.replace("September 12th", "September 13th") for p in edited["paragraphs"]
+    ]
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(edited), "utf-8")
     from provenance.ingest import ingest_paths

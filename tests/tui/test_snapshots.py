@@ -13,11 +13,17 @@ def test_story_list(snap_compare, app_factory) -> None:  # type: ignore[no-untyp
 
 
 def test_alignment_view_app_bidi(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app_factory(story=SEED, bidi="app"), terminal_size=(120, 40), press=["j", "j", "j", "j"])
+    assert snap_compare(
+        app_factory(story=SEED, bidi="app"), terminal_size=(120, 40), press=["j", "j", "j", "j"]
+    )
 
 
 def test_alignment_view_terminal_bidi(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app_factory(story=SEED, bidi="terminal"), terminal_size=(120, 40), press=["j", "j", "j", "j"])
+    assert snap_compare(
+        app_factory(story=SEED, bidi="terminal"),
+        terminal_size=(120, 40),
+        press=["j", "j", "j", "j"],
+    )
 
 
 def test_candidates_view(snap_compare, app_factory) -> None:  # type: ignore[no-untyped-def]
