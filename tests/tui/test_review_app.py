@@ -172,9 +172,9 @@ async def test_candidates_view_confirm_reject_and_link_by_url(app_factory, store
         assert "604512" in str(table.get_row_at(0)[3])
         await pilot.press("x")
         await pilot.pause()
-        assert {l.original_url: l.status for l in store.links(translation_id=_seed_id(store))}[
-            "https://www.enabbaladi.net/archives/604512"
-        ] == "rejected"
+        assert {
+            link.original_url: link.status for link in store.links(translation_id=_seed_id(store))
+        }["https://www.enabbaladi.net/archives/604512"] == "rejected"
         await pilot.press("c")
         await pilot.pause()
         assert store.links(translation_id=_seed_id(store))[0].status == "confirmed"
@@ -182,7 +182,9 @@ async def test_candidates_view_confirm_reject_and_link_by_url(app_factory, store
         await pilot.pause()
         await pilot.press(*"https://www.enabbaladi.net/archives/603540", "enter")
         await pilot.pause()
-        statuses = {l.original_url: l.status for l in store.links(translation_id=_seed_id(store))}
+        statuses = {
+            link.original_url: link.status for link in store.links(translation_id=_seed_id(store))
+        }
         assert statuses["https://www.enabbaladi.net/archives/603540"] == "confirmed"
         assert statuses["https://www.enabbaladi.net/archives/604512"] == "suggested"
 
