@@ -8,7 +8,7 @@ ids whose spellings occur in it. Matching is on canonical tokens (``text.tokens`
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -37,6 +37,9 @@ class Lexicon:
     """Per language: first word -> length of the longest phrase starting with it."""
     bare: frozenset[tuple[str, ...]]
     """Arabic keys that some spelling writes without the article (they accept BARE forms)."""
+    _start_cache: dict[tuple[str, Forms], tuple[tuple[tuple[str, bool], ...], int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def concepts(self, tokens: list[Forms], lang: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the longest phrases found, left to right.
@@ -45,26 +48,20 @@ class Lexicon:
         the rest are compared in their first form.
         """
         side = "ar" if lang == "ar" else "en"
-        table, longest = self.phrases[side], self.longest[side]
+        table = self.phrases[side]
         found: list[tuple[str, int, int]] = []
         i = 0
         n = len(tokens)
         while i < n:
             hit = None
-            starts = [
-                (plain(first), longest[plain(first)])
-                for first in tokens[i]
-                if plain(first) in longest
-            ]
-            bare_only = {plain(first) for first in tokens[i] if first.startswith(BARE)}
+            starts, top = self._starts(side, tokens[i])
             if starts:
-                top = min(max(size for _, size in starts), n - i)
-                for size in range(top, 0, -1):
+                for size in range(min(top, n - i), 0, -1):
                     rest = tuple(forms[0] for forms in tokens[i + 1 : i + size])
-                    for first, _ in starts:
+                    for first, bare_form in starts:
                         key = (first, *rest)
                         concept = table.get(key)
-                        if concept is not None and first in bare_only and key not in self.bare:
+                        if concept is not None and bare_form and key not in self.bare:
                             concept = None
                         if concept is not None:
                             hit = (concept, size)
@@ -77,6 +74,19 @@ class Lexicon:
             else:
                 i += 1
         return found
+
+    def _starts(self, side: str, forms: Forms) -> tuple[tuple[tuple[str, bool], ...], int]:
+        """The forms of a word that begin some phrase (form, made by stripping clitics from a
+        word without article?) and the longest such phrase; cached, since words recur."""
+        key = (side, forms)
+        cached = self._start_cache.get(key)
+        if cached is None:
+            longest = self.longest[side]
+            starts = tuple((plain(f), f.startswith(BARE)) for f in forms if plain(f) in longest)
+            cached = (starts, max((longest[f] for f, _ in starts), default=0))
+            if len(self._start_cache) < 500_000:
+                self._start_cache[key] = cached
+        return cached
 
     def category(self, concept: str) -> str:
         entry = self.entries.get(concept)

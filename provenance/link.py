@@ -41,6 +41,8 @@ STOP_SHARE = 0.2
 STOP_MIN_CORPUS = 50
 """Below this many candidate articles no term is a stop term (rarity weights still apply)."""
 RERANK = 8
+PARALLEL_FROM = 400
+"""Batches this large are indexed by several processes."""
 """How many retrieved candidates are aligned to compute coverage."""
 NEAR_TIE = 0.05
 
@@ -208,23 +210,73 @@ def decide(candidates: Sequence[Candidate], settings: Settings) -> str:
 # -- over the database ------------------------------------------------------------------------
 
 
+def _job_terms(job: Any) -> set[str]:
+    return index_terms(job.paragraphs, job.lang)
+
+
 def index_articles(
-    store: Any, *, batch: int = 500, on_batch: Callable[[int], None] | None = None
+    store: Any,
+    *,
+    batch: int = 1000,
+    workers: int | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Bring the anchor-term index up to date (only articles whose text changed since)."""
+    """Bring the anchor-term index up to date (only articles whose text changed since).
+
+    Extracting terms is the costly part and is pure: big runs spread it over processes (one
+    per core) and extract the next batch while this process writes the last one. A big run
+    recounts the term statistics once at the end; a small one updates them as it goes.
+    """
+    import os
+
+    workers = workers or os.cpu_count() or 1
+    jobs = store.articles_to_index(batch)
+    bulk = len(jobs) >= PARALLEL_FROM and workers > 1
+    if not bulk:
+        total = 0
+        while jobs:
+            store.replace_terms(jobs, [_job_terms(job) for job in jobs])
+            total += len(jobs)
+            if on_batch:
+                on_batch(len(jobs))
+            jobs = store.articles_to_index(batch, after_id=jobs[-1].article_id)
+        return total
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     total = 0
-    while True:
-        pending = store.articles_to_index(batch)
-        if not pending:
-            return total
-        rows = [
-            (article_id, revision_id, index_terms(paragraphs, lang))
-            for article_id, revision_id, lang, paragraphs in pending
-        ]
-        store.replace_terms(rows)
-        total += len(rows)
-        if on_batch:
-            on_batch(len(rows))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        chunk = max(1, batch // (4 * workers))
+        pending = (
+            jobs,
+            [pool.submit(_batch_terms, jobs[i : i + chunk]) for i in range(0, len(jobs), chunk)],
+        )
+        while pending is not None:
+            current, futures = pending
+            following = store.articles_to_index(batch, after_id=current[-1].article_id)
+            pending = (
+                (
+                    following,
+                    [
+                        pool.submit(_batch_terms, following[i : i + chunk])
+                        for i in range(0, len(following), chunk)
+                    ],
+                )
+                if following
+                else None
+            )
+            terms = [found for future in futures for found in future.result()]
+            store.replace_terms(current, terms, update_stats=False)
+            total += len(current)
+            if on_batch:
+                on_batch(len(current))
+    store.recount_term_stats()
+    return total
+
+
+def _batch_terms(jobs: list[Any]) -> list[set[str]]:
+    return [_job_terms(job) for job in jobs]
 
 
 def find_originals(

@@ -167,9 +167,23 @@ class Embedding(SQLModel, table=True):
 
 
 class AnchorTerm(SQLModel, table=True):
-    """The search index: which articles contain which anchor term (number, date, name, concept)."""
+    """The search index: which articles contain which anchor term (number, date, name, concept).
 
-    __table_args__ = (Index("ix_anchorterm_term_article", "term", "article_id"),)
+    The article's language and publication time are copied here so that a lookup reads one
+    index range per term (term, published) instead of joining every posting to its article.
+    """
+
+    __table_args__ = (Index("ix_anchorterm_term_published", "term", "published"),)
 
     article_id: int = Field(foreign_key="article.id", primary_key=True)
     term: str = Field(primary_key=True)
+    published: datetime | None = None
+    lang: str | None = None
+
+
+class AnchorStat(SQLModel, table=True):
+    """How many articles of a language hold a term: the rarity weights, without counting."""
+
+    term: str = Field(primary_key=True)
+    lang: str = Field(primary_key=True)
+    df: int = 0

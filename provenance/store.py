@@ -24,6 +24,7 @@ from provenance import db
 from provenance.errors import NotFoundError
 from provenance.models import (
     AlignmentGroup,
+    AnchorStat,
     AnchorTerm,
     Article,
     Embedding,
@@ -156,7 +157,9 @@ class _SQL:
 
     _a = Article.__table__  # type: ignore[attr-defined]
     _r = Revision.__table__  # type: ignore[attr-defined]
-    article_by_url = select(_a.c.id, _a.c.current_revision_id).where(_a.c.url == bindparam("p_url"))
+    article_by_url = select(_a.c.id, _a.c.current_revision_id, _a.c.published).where(
+        _a.c.url == bindparam("p_url")
+    )
     revision_by_id = select(_r.c.number, _r.c.content_hash, _r.c.text).where(
         _r.c.id == bindparam("p_id")
     )
@@ -581,19 +584,29 @@ def _flag_key(kind: str, evidence: dict[str, Any]) -> tuple[Any, ...]:
     return (kind, evidence.get("translation_index"), evidence.get("original_index"))
 
 
+@dataclass(frozen=True)
+class IndexJob:
+    """An article to (re)index: its current revision, language, date and paragraphs."""
+
+    article_id: int
+    revision_id: int
+    lang: str
+    published: datetime | None
+    paragraphs: list[tuple[str, str, str | None]]
+
+
 class IndexStore:
     """Mixin: the anchor-term search index and the queries linking runs on it."""
 
     engine: Engine
 
-    def articles_to_index(
-        self, batch: int
-    ) -> list[tuple[int, int, str, list[tuple[str, str, str | None]]]]:
-        """Articles whose current revision is not the indexed one, with their paragraphs."""
+    def articles_to_index(self, batch: int, after_id: int = 0) -> list[IndexJob]:
+        """Articles (id above ``after_id``) whose current revision is not the indexed one."""
         with Session(self.engine) as session:
             rows = session.execute(
-                select(Article.id, Article.current_revision_id, Article.lang)
+                select(Article.id, Article.current_revision_id, Article.lang, Article.published)
                 .where(Article.current_revision_id.is_not(None))  # type: ignore[union-attr]
+                .where(Article.id > after_id)
                 .where(
                     or_(
                         Article.indexed_revision_id.is_(None),  # type: ignore[union-attr]
@@ -612,24 +625,95 @@ class IndexStore:
                     .order_by(Paragraph.revision_id, Paragraph.index)
                 ).all():
                     texts[revision_id].append((text, kind, lang))
-        return [(a, r, lang, texts[r]) for a, r, lang in rows]
+        return [IndexJob(a, r, lang, published, texts[r]) for a, r, lang, published in rows]
 
-    def replace_terms(self, rows: list[tuple[int, int, set[str]]]) -> None:
-        """Store the terms of a batch of articles (replacing their old ones) in one transaction."""
+    def replace_terms(
+        self, jobs: list[IndexJob], terms: list[set[str]], *, update_stats: bool = True
+    ) -> None:
+        """Store the terms of a batch of articles (replacing their old ones) in one transaction,
+        and keep the per-language term counts in step (a bulk build recounts them at the end
+        instead: ``recount_term_stats``)."""
         table = AnchorTerm.__table__  # type: ignore[attr-defined]
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
         articles = Article.__table__  # type: ignore[attr-defined]
+        delta: Counter[tuple[str, str]] = Counter()
         with self.engine.begin() as conn:
-            ids = [article_id for article_id, _, _ in rows]
-            conn.execute(table.delete().where(table.c.article_id.in_(ids)))
-            values = [{"article_id": a, "term": t} for a, _, terms in rows for t in terms]
-            if values:
-                conn.execute(insert(table), values)
-            for article_id, revision_id, _ in rows:
-                conn.execute(
-                    update(articles)
-                    .where(articles.c.id == article_id)
-                    .values(indexed_revision_id=revision_id)
+            ids = [job.article_id for job in jobs]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                if update_stats:
+                    old = select(table.c.term, table.c.lang).where(table.c.article_id.in_(chunk))
+                    for term, lang in conn.execute(old).all():
+                        if lang is not None:
+                            delta[(term, lang)] -= 1
+                conn.execute(table.delete().where(table.c.article_id.in_(chunk)))
+            # Hundreds of thousands of rows: straight to the driver's executemany, the date
+            # converted once per article by the column's own type (so it is stored the same).
+            column = table.c.published.type.dialect_impl(conn.dialect)
+            to_db = column.bind_processor(conn.dialect) or (lambda value: value)
+            rows = []
+            for job, found in zip(jobs, terms, strict=True):
+                published = to_db(job.published)
+                rows += [(job.article_id, term, published, job.lang) for term in found]
+                if update_stats:
+                    delta.update((term, job.lang) for term in found)
+            if rows:
+                mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+                conn.exec_driver_sql(
+                    "INSERT INTO anchorterm (article_id, term, published, lang) "
+                    f"VALUES ({mark}, {mark}, {mark}, {mark})",
+                    rows,
                 )
+            changed = {key: n for key, n in delta.items() if n}
+            existing: set[tuple[str, str]] = set()
+            keys = sorted({term for term, _ in changed})
+            for start in range(0, len(keys), 500):
+                rows = conn.execute(
+                    select(stats.c.term, stats.c.lang).where(
+                        stats.c.term.in_(keys[start : start + 500])
+                    )
+                ).all()
+                existing.update((t, lang) for t, lang in rows)
+            updates = [
+                {"p_term": t, "p_lang": lang, "p_delta": n}
+                for (t, lang), n in changed.items()
+                if (t, lang) in existing
+            ]
+            if updates:
+                conn.execute(
+                    update(stats)
+                    .where(stats.c.term == bindparam("p_term"), stats.c.lang == bindparam("p_lang"))
+                    .values(df=stats.c.df + bindparam("p_delta")),
+                    updates,
+                )
+            fresh = [
+                {"term": t, "lang": lang, "df": n}
+                for (t, lang), n in changed.items()
+                if (t, lang) not in existing
+            ]
+            if fresh:
+                conn.execute(insert(stats), fresh)
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == bindparam("p_id"))
+                .values(indexed_revision_id=bindparam("p_rev")),
+                [{"p_id": job.article_id, "p_rev": job.revision_id} for job in jobs],
+            )
+
+    def recount_term_stats(self) -> None:
+        """Count every term's articles per language again, in one statement."""
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
+        terms = AnchorTerm.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            conn.execute(stats.delete())
+            conn.execute(
+                insert(stats).from_select(
+                    ["term", "lang", "df"],
+                    select(terms.c.term, terms.c.lang, func.count())
+                    .where(terms.c.lang.is_not(None))
+                    .group_by(terms.c.term, terms.c.lang),
+                )
+            )
 
     def count_articles(self, *, exclude_lang: str | None = None) -> int:
         query = select(func.count()).select_from(Article)
@@ -642,17 +726,17 @@ class IndexStore:
         self, terms: list[str], *, exclude_lang: str | None = None
     ) -> dict[str, int]:
         """How many articles (in another language than ``exclude_lang``) contain each term."""
-        found: dict[str, int] = {}
+        found: Counter[str] = Counter()
         with Session(self.engine) as session:
             for start in range(0, len(terms), 500):
-                chunk = terms[start : start + 500]
-                query = select(AnchorTerm.term, func.count()).where(AnchorTerm.term.in_(chunk))  # type: ignore[attr-defined]
+                query = select(AnchorStat.term, AnchorStat.df).where(
+                    AnchorStat.term.in_(terms[start : start + 500])
+                )  # type: ignore[attr-defined]
                 if exclude_lang:
-                    query = query.join(Article, Article.id == AnchorTerm.article_id).where(
-                        Article.lang != exclude_lang
-                    )
-                found.update(session.execute(query.group_by(AnchorTerm.term)).all())  # type: ignore[arg-type]
-        return found
+                    query = query.where(AnchorStat.lang != exclude_lang)
+                for term, df in session.execute(query).all():
+                    found[term] += df
+        return dict(found)
 
     def postings(
         self,
@@ -665,17 +749,13 @@ class IndexStore:
         """(term, article id) for articles in the window, in another language, with the terms."""
         if not terms:
             return []
-        query = (
-            select(AnchorTerm.term, AnchorTerm.article_id)
-            .join(Article, Article.id == AnchorTerm.article_id)
-            .where(AnchorTerm.term.in_(terms))  # type: ignore[attr-defined]
-        )
+        query = select(AnchorTerm.term, AnchorTerm.article_id).where(AnchorTerm.term.in_(terms))  # type: ignore[attr-defined]
         if exclude_lang:
-            query = query.where(Article.lang != exclude_lang)
+            query = query.where(AnchorTerm.lang != exclude_lang)
         if since is not None:
-            query = query.where(Article.published >= since)
+            query = query.where(AnchorTerm.published >= since)  # type: ignore[operator]
         if until is not None:
-            query = query.where(Article.published <= until)
+            query = query.where(AnchorTerm.published <= until)  # type: ignore[operator]
         with Session(self.engine) as session:
             return [(t, a) for t, a in session.execute(query).all()]
 
@@ -1037,7 +1117,9 @@ class Store(LinkStore, IndexStore, StoryStore):
             metadata["author"] = article.author
         existing = conn.execute(_SQL.article_by_url, {"p_url": article.url}).first()
         if existing is not None:
-            article_id, current_id = existing
+            article_id, current_id, published = existing
+            if article.published is not None and published != article.published:
+                metadata["indexed_revision_id"] = None  # the index keeps the date: redo it
             current = (
                 conn.execute(_SQL.revision_by_id, {"p_id": current_id}).first()
                 if current_id

@@ -11,6 +11,7 @@ possessive-free forms ("airports" -> "airport", "hamas'" -> "hamas"); hyphens sp
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from provenance.text.normalize import normalize
 
@@ -33,6 +34,7 @@ BARE = "+"
 or "فرقه" (its team) would read as الرقة (Raqqa); "وحلب" -> "+حلب" still meets حلب."""
 
 
+@lru_cache(maxsize=262144)
 def arabic_forms(word: str) -> Forms:
     """The word without its article, then without a leading conjunction and/or preposition."""
     forms = [_drop_article(word)]
@@ -56,6 +58,7 @@ def plain(form: str) -> str:
     return form.removeprefix(BARE)
 
 
+@lru_cache(maxsize=131072)
 def english_forms(word: str) -> Forms:
     word = word.replace("’", "'")
     base = word.removesuffix("'s").rstrip("'")
