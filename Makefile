@@ -24,6 +24,11 @@ demo: $(STAMP)
 	$(BIN)/provenance --db $(DB) stats
 	$(BIN)/provenance --db $(DB) link --all
 	$(BIN)/provenance --db $(DB) align --all
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		$(BIN)/provenance --db $(DB) review; \
+	else \
+		$(BIN)/provenance --db $(DB) audit; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/ruff check .

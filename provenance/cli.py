@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -125,16 +126,20 @@ def _fmt(fmt: OutputFormat, as_json: bool) -> OutputFormat:
 
 
 def _date(value: str | None, name: str) -> datetime | None:
+    """YYYY-MM-DD (or a full ISO time), or a span back from now: 7d, 2w, 24h."""
     if value is None:
         return None
+    span = re.fullmatch(r"(\d+)([hdw])", value.strip())
+    if span:
+        hours = int(span.group(1)) * {"h": 1, "d": 24, "w": 168}[span.group(2)]
+        return datetime.now(UTC) - timedelta(hours=hours)
     try:
-        return (
-            datetime.fromisoformat(value).replace(tzinfo=UTC)
-            if len(value) <= 10
-            else datetime.fromisoformat(value)
-        )
+        parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"--{name} {value!r} is not a date (YYYY-MM-DD)") from None
+        raise ConfigError(
+            f"--{name} {value!r} is not a date (YYYY-MM-DD) or a span (7d, 2w)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @app.command()
@@ -610,6 +615,188 @@ def review(
     if bidi is not None and bidi not in ("auto", "app", "terminal"):
         raise typer.BadParameter("--bidi must be auto, app or terminal")
     make_app(state.settings, reviewer=reviewer, bidi=bidi, story=story).run()
+
+
+AUDIT_COLUMNS = [
+    "id",
+    "url",
+    "title",
+    "outlet",
+    "published",
+    "credit",
+    "link_status",
+    "original",
+    "reasons",
+    "high_flags",
+]
+
+
+class AuditFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command()
+def audit(
+    since: Annotated[
+        str | None,
+        typer.Option(help="Published on or after (YYYY-MM-DD, or 7d, 2w back from now)."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Published before (YYYY-MM-DD, exclusive).")
+    ] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only this translating outlet.")] = None,
+    reason: Annotated[
+        list[str] | None,
+        typer.Option("--reason", help="Only stories with this reason (repeatable)."),
+    ] = None,
+    fmt: Annotated[
+        AuditFormat, typer.Option("--format", "-f", help="table, csv, json or jsonl.")
+    ] = AuditFormat.table,
+    as_json: JsonOpt = False,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when: unverified (any story listed), flags (any open high-severity flag), none.",
+        ),
+    ] = "none",
+) -> None:
+    """List the stories that are not verified, each with its reasons.
+
+    Example: `provenance audit --since 7d --format csv > unverified.csv`
+    """
+    from provenance.audit import FAIL_ON, REASONS, should_fail, summarise
+    from provenance.audit import audit as run_audit
+
+    for r in reason or []:
+        if r not in REASONS:
+            raise typer.BadParameter(f"--reason {r!r} is not one of {', '.join(REASONS)}")
+    if fail_on not in FAIL_ON:
+        raise typer.BadParameter(f"--fail-on must be one of {', '.join(FAIL_ON)}")
+    rows = list(
+        run_audit(
+            open_store(),
+            since=_date(since, "since"),
+            until=_date(until, "until"),
+            outlet=outlet,
+            reasons=reason,
+        )
+    )
+    chosen = OutputFormat.json if as_json else OutputFormat(fmt.value)
+    if chosen is OutputFormat.table:
+        table = Table(
+            "published", "outlet", "title", "link", "reasons", box=None, header_style="bold"
+        )
+        for row in rows:
+            flags = ", ".join(f"{k} {v}" for k, v in sorted(row.high_flags.items()))
+            table.add_row((row.published or "")[:10], row.outlet or "", row.title[:60], row.link_status or "—",
+                          ", ".join(row.reasons) + (f" ({flags})" if flags else ""))  # fmt: skip
+        out.print(table)
+        summary = summarise(rows)
+        err.print(
+            f"{summary['unverified']} unverified stories: "
+            + ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items())
+        )
+    elif chosen is OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=AUDIT_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(row.flat() for row in rows)
+    else:
+        emit([row.to_json() for row in rows], chosen)
+    if should_fail(rows, fail_on):
+        raise typer.Exit(1)
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Published on or after (YYYY-MM-DD, or 7d, 2w back from now)."),
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Published before (YYYY-MM-DD, exclusive).")
+]
+OutletOpt = Annotated[str | None, typer.Option("--outlet", help="Only this translating outlet.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Write to this file instead of standard output.")
+]
+
+
+def _write(text: str, out_path: Path | None) -> None:
+    if out_path is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_path.write_text(text, "utf-8")
+    except OSError as error:
+        raise ConfigError(f"{out_path}: cannot write ({error.strerror or error})") from None
+    err.print(f"wrote {out_path} ({len(text.encode('utf-8')) / 1024:.0f} KB)")
+
+
+@app.command()
+def report(
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md, html, csv or json.")
+    ] = ReportFormat.md,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    out_path: OutOpt = None,
+) -> None:
+    """Write a batch report of a period: every story, and a summary by outlet, source and flag kind.
+
+    The HTML report is one self-contained file with a side-by-side section per story.
+
+    Example: `provenance report --since 7d --format html --out week.html`
+    """
+    from provenance.report import build_report, render
+
+    built = build_report(
+        open_store(), since=_date(since, "since"), until=_date(until, "until"), outlet=outlet,
+        side_by_side=fmt is ReportFormat.html,
+    )  # fmt: skip
+    _write(render(built, fmt.value), out_path)
+
+
+class ExportFormat(StrEnum):
+    prov_json = "prov-json"
+    prov_n = "prov-n"
+    jsonld = "jsonld"
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="prov-json, prov-n (W3C PROV) or jsonld (schema.org)."),
+    ] = ExportFormat.prov_json,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+    out_path: OutOpt = None,
+) -> None:
+    """Export provenance: W3C PROV (articles, revisions, translations, reviews) or schema.org JSON-LD.
+
+    Example: `provenance export --format prov-json --out provenance.json`
+    """
+    from provenance.export import export as run_export
+
+    text = run_export(
+        open_store(),
+        fmt.value,
+        since=_date(since, "since"),
+        until=_date(until, "until"),
+        outlet=outlet,
+    )
+    _write(text, out_path)
 
 
 @app.command()

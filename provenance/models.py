@@ -89,7 +89,10 @@ class Paragraph(SQLModel, table=True):
 class Link(SQLModel, table=True):
     """A translation and a candidate original: machine score, then a reviewer's verdict."""
 
-    __table_args__ = (UniqueConstraint("translation_id", "original_id"),)
+    __table_args__ = (
+        UniqueConstraint("translation_id", "original_id"),
+        Index("ix_link_translation_status", "translation_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     translation_id: int = Field(foreign_key="article.id", index=True)
@@ -127,6 +130,8 @@ class AlignmentGroup(SQLModel, table=True):
 
 class Flag(SQLModel, table=True):
     """Something a reviewer should look at: an addition, a drop, a mismatch, a change."""
+
+    __table_args__ = (Index("ix_flag_article_status", "article_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)

@@ -32,6 +32,7 @@ from provenance.models import (
     Link,
     Outlet,
     Paragraph,
+    ReviewEvent,
     Revision,
     utcnow,
 )
@@ -937,12 +938,45 @@ def _story_columns() -> tuple[Any, Any, Any, Any]:
     return best_link, best_status, open_flags, high_flags
 
 
+@dataclass
+class StoryFacts:
+    """What the audit and the reports need to know about one translation, read in bulk."""
+
+    links: list[dict[str, Any]] = field(default_factory=list)
+    """Every link: id, status, score, original URL, and whether a side changed since it was aligned."""
+    open_flags: Counter[str] = field(default_factory=Counter)
+    open_high: Counter[str] = field(default_factory=Counter)
+    decided_flags: int = 0
+    added: int = 0
+    dropped: int = 0
+    disclaimer: str | None = None
+    """The story's own "not verified" disclaimer, when it has one."""
+    revisions: int = 1
+    reviewed_by: set[str] = field(default_factory=set)
+
+
+_UNVERIFIED_DISCLAIMER = (
+    "not verified",
+    "has not verified",
+    "could not verify",
+    "unable to verify",
+    "لم تتحقق",
+)
+
+
 class StoryStore:
     """Mixin: the story list, paged and filtered in SQL so 50,000 stories draw as fast as 50."""
 
     engine: Engine
 
-    def _story_query(self, what: str, search: str | None) -> tuple[Any, Any, Any, Any, Any]:
+    def _story_query(
+        self,
+        what: str,
+        search: str | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+    ) -> tuple[Any, Any, Any, Any, Any]:
         best_link, best_status, open_flags, high_flags = _story_columns()
         query = (
             select(
@@ -966,6 +1000,12 @@ class StoryStore:
                 )
             )  # type: ignore[union-attr]
         )
+        if since is not None:
+            query = query.where(Article.published >= since)  # type: ignore[operator]
+        if until is not None:
+            query = query.where(Article.published < until)  # type: ignore[operator]
+        if outlet:
+            query = query.where(func.lower(Outlet.name) == outlet.lower())
         if what == "unverified":
             query = query.where(
                 or_(
@@ -983,8 +1023,16 @@ class StoryStore:
             )  # type: ignore[attr-defined]
         return query, best_status, best_link, open_flags, high_flags
 
-    def story_count(self, what: str = "all", search: str | None = None) -> int:
-        query, *_ = self._story_query(what, search)
+    def story_count(
+        self,
+        what: str = "all",
+        search: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+    ) -> int:
+        query, *_ = self._story_query(what, search, since, until, outlet)
         with Session(self.engine) as session:
             return int(
                 session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -998,9 +1046,14 @@ class StoryStore:
         sort: str = "newest",
         offset: int = 0,
         limit: int = 100,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
     ) -> list[StoryRow]:
         """One page of translations with their link status and open flags."""
-        query, _status, _link, open_flags, _high = self._story_query(what, search)
+        query, _status, _link, open_flags, _high = self._story_query(
+            what, search, since, until, outlet
+        )
         order = {
             "newest": (Article.published.desc(), Article.id.desc()),  # type: ignore[union-attr]
             "oldest": (Article.published.asc(), Article.id.asc()),  # type: ignore[union-attr]
@@ -1051,6 +1104,169 @@ class StoryStore:
                     checked is not None,
                 )
             )
+        return result
+
+    def story_facts(self, ids: list[int]) -> dict[int, StoryFacts]:
+        """Links, flags, disclaimers and revisions of many stories in a handful of queries."""
+        facts = {i: StoryFacts() for i in ids}
+        if not ids:
+            return facts
+        with Session(self.engine) as session:
+            original = aliased(Article)
+            translation = aliased(Article)
+            for link, url, o_rev, t_rev in session.execute(
+                select(
+                    Link,
+                    original.url,
+                    original.current_revision_id,
+                    translation.current_revision_id,
+                )
+                .join(original, original.id == Link.original_id)
+                .join(translation, translation.id == Link.translation_id)
+                .where(Link.translation_id.in_(ids))  # type: ignore[attr-defined]
+                .order_by(Link.rank)
+            ).all():
+                facts[link.translation_id].links.append(
+                    {
+                        "id": link.id,
+                        "status": link.status,
+                        "score": link.score,
+                        "rank": link.rank,
+                        "original": url,
+                        "coverage": (link.explanation or {}).get(
+                            "aligned_coverage", (link.explanation or {}).get("coverage")
+                        ),
+                        "source_changed": link.original_revision_id is not None
+                        and link.original_revision_id != o_rev,
+                        "translation_changed": link.translation_revision_id is not None
+                        and link.translation_revision_id != t_rev,
+                    }
+                )
+            for article_id, kind, severity, status, n in session.execute(
+                select(Flag.article_id, Flag.kind, Flag.severity, Flag.status, func.count())
+                .where(Flag.article_id.in_(ids))  # type: ignore[attr-defined]
+                .group_by(Flag.article_id, Flag.kind, Flag.severity, Flag.status)
+            ).all():
+                story = facts[article_id]
+                if status == "open":
+                    story.open_flags[kind] += n
+                    if severity == "high":
+                        story.open_high[kind] += n
+                else:
+                    story.decided_flags += n
+                if kind == "dropped":
+                    story.dropped += n
+                elif kind in (
+                    "added",
+                    "boilerplate",
+                    "read_also",
+                    "disclaimer",
+                    "attribution",
+                    "translator_note",
+                ):
+                    story.added += n
+            for article_id, text in session.execute(
+                select(Article.id, Paragraph.text)
+                .join(Paragraph, Paragraph.revision_id == Article.current_revision_id)
+                .where(Article.id.in_(ids), Paragraph.kind == "disclaimer")  # type: ignore[union-attr]
+            ).all():
+                if any(phrase in text.lower() for phrase in _UNVERIFIED_DISCLAIMER):
+                    facts[article_id].disclaimer = text
+            for article_id, revisions in session.execute(
+                select(Article.id, Article.revision_count).where(Article.id.in_(ids))  # type: ignore[union-attr]
+            ).all():
+                facts[article_id].revisions = revisions
+            for article_id, reviewer in session.execute(
+                select(Link.translation_id, ReviewEvent.reviewer)
+                .join(
+                    ReviewEvent,
+                    (ReviewEvent.target_type == "link") & (ReviewEvent.target_id == Link.id),
+                )
+                .where(Link.translation_id.in_(ids))  # type: ignore[attr-defined]
+                .distinct()
+            ).all():
+                facts[article_id].reviewed_by.add(reviewer)
+        return facts
+
+    def side_by_side(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """For many translations at once: each group of its shown link with both sides' texts
+        and its open flags (the batch form of ``aligned_pair``, for reports)."""
+        order = {"confirmed": 0, "auto": 1, "suggested": 2}
+        best: dict[int, Any] = {}
+        result: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        with Session(self.engine) as session:
+            for start in range(0, len(ids), 500):
+                for row in session.execute(
+                    select(
+                        Link.id,
+                        Link.translation_id,
+                        Link.status,
+                        Link.rank,
+                        Link.translation_revision_id,
+                        Link.original_revision_id,
+                    ).where(
+                        Link.translation_id.in_(ids[start : start + 500]), Link.status != "rejected"
+                    )  # type: ignore[attr-defined]
+                ).all():
+                    current = best.get(row.translation_id)
+                    if current is None or (order.get(row.status, 3), row.rank) < (
+                        order.get(current.status, 3),
+                        current.rank,
+                    ):
+                        best[row.translation_id] = row
+            link_ids = [row.id for row in best.values()]
+            groups: dict[int, list[Any]] = {}
+            flags: dict[int | None, list[str]] = {}
+            texts: dict[tuple[int, int], str] = {}
+            revisions = {
+                r
+                for row in best.values()
+                for r in (row.translation_revision_id, row.original_revision_id)
+                if r
+            }
+            for start in range(0, len(link_ids), 500):
+                chunk = link_ids[start : start + 500]
+                for g in session.execute(
+                    select(
+                        AlignmentGroup.id,
+                        AlignmentGroup.link_id,
+                        AlignmentGroup.kind,
+                        AlignmentGroup.translation,
+                        AlignmentGroup.original,
+                    )
+                    .where(AlignmentGroup.link_id.in_(chunk), AlignmentGroup.active.is_(True))  # type: ignore[attr-defined]
+                    .order_by(AlignmentGroup.link_id, AlignmentGroup.position, AlignmentGroup.id)
+                ).all():
+                    groups.setdefault(g.link_id, []).append(g)
+                for f in session.execute(
+                    select(Flag.group_id, Flag.kind, Flag.evidence).where(
+                        Flag.link_id.in_(chunk), Flag.status == "open"
+                    )  # type: ignore[attr-defined]
+                ).all():
+                    label = f.kind
+                    if "mismatch" in f.kind:
+                        label += f": {f.evidence.get('translation')} ≠ {f.evidence.get('original')}"
+                    flags.setdefault(f.group_id, []).append(label)
+            revision_list = sorted(revisions)
+            for start in range(0, len(revision_list), 500):
+                for revision_id, index, text in session.execute(
+                    select(Paragraph.revision_id, Paragraph.index, Paragraph.text).where(
+                        Paragraph.revision_id.in_(revision_list[start : start + 500])  # type: ignore[attr-defined]
+                    )
+                ).all():
+                    texts[(revision_id, index)] = text
+        for translation_id, row in best.items():
+            result[translation_id] = [
+                {
+                    "kind": g.kind,
+                    "translation": [
+                        texts.get((row.translation_revision_id, i), "") for i in g.translation
+                    ],
+                    "original": [texts.get((row.original_revision_id, j), "") for j in g.original],
+                    "flags": flags.get(g.id, []),
+                }
+                for g in groups.get(row.id, [])
+            ]
         return result
 
 

