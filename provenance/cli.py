@@ -360,6 +360,190 @@ def _embedder(semantic: bool | None, *, near_ties_only: bool = False) -> Any:
     return default_embedder()
 
 
+def _fetch_options(concurrency: int, per_host: int, delay: float, timeout: float, retries: int, max_mb: float,
+                   ignore_robots: bool) -> Any:  # fmt: skip
+    from provenance.fetch import FetchOptions
+
+    return FetchOptions(
+        concurrency=concurrency, per_host=per_host, delay=delay, read_timeout=timeout, total_timeout=timeout * 3,
+        retries=retries, max_bytes=int(max_mb * 1_000_000), robots=not ignore_robots,
+    )  # fmt: skip
+
+
+def _run_fetch(store: Store, urls: list[str], options: Any, fmt: OutputFormat) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from provenance.fetch import fetch_urls
+
+    progress = Progress(TextColumn("fetch"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
+                        disable=len(urls) < 5 or not err.is_terminal)  # fmt: skip
+    with progress:
+        task = progress.add_task("fetch", total=len(urls))
+        report = fetch_urls(store, urls, options, on_result=lambda _r: progress.advance(task))
+    if fmt is not OutputFormat.table:
+        emit(report.to_json(), fmt)
+    else:
+        for result in report.failed:
+            err.print(
+                f"[red]failed:[/red] {result.url}: {result.reason}", markup=True, highlight=False
+            )
+        for result in report.results:
+            if result.flags:
+                err.print(
+                    f"changed after linking: {result.final_url} ({', '.join(result.flags)})",
+                    highlight=False,
+                )
+    counts = report.counts()
+    err.print(
+        f"{counts.get('fetched', 0)} fetched, {counts.get('unchanged', 0)} unchanged, {counts.get('failed', 0)} failed"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", help="Requests at once, all hosts together.")
+]
+PerHostOpt = Annotated[int, typer.Option("--per-host", help="Requests at once to one host.")]
+DelayOpt = Annotated[
+    float, typer.Option("--delay", help="Seconds between two requests to one host.")
+]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Read timeout in seconds (the total is three times it).")
+]
+RetriesOpt = Annotated[
+    int, typer.Option("--retries", help="Retries on connection errors, 429 and 5xx.")
+]
+MaxMbOpt = Annotated[float, typer.Option("--max-mb", help="Largest page body in megabytes.")]
+RobotsOpt = Annotated[
+    bool,
+    typer.Option("--ignore-robots", help="Do not read robots.txt (only for sites you may crawl)."),
+]
+
+
+@app.command()
+def fetch(
+    urls: Annotated[list[str] | None, typer.Argument(help="Article URLs (http or https).")] = None,
+    url_file: Annotated[
+        Path | None, typer.Option("--urls", help="A file with one URL a line.")
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            help="An RSS or Atom feed or an XML sitemap: fetch the articles it lists that are not stored yet (repeatable).",
+        ),
+    ] = None,
+    concurrency: ConcurrencyOpt = 8,
+    per_host: PerHostOpt = 2,
+    delay: DelayOpt = 1.0,
+    timeout: TimeoutOpt = 20.0,
+    retries: RetriesOpt = 3,
+    max_mb: MaxMbOpt = 5.0,
+    ignore_robots: RobotsOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch article pages, extract their text and store them (a changed page becomes a revision).
+
+    Example: `provenance fetch --urls urls.txt` or `provenance fetch --feed https://www.enabbaladi.net/feed`
+    """
+    import asyncio
+
+    from provenance.fetch import discover_async
+
+    options = _fetch_options(concurrency, per_host, delay, timeout, retries, max_mb, ignore_robots)
+    targets = list(urls or [])
+    if url_file is not None:
+        try:
+            targets += [
+                line.strip()
+                for line in url_file.read_text("utf-8").splitlines()
+                if line.strip() and not line.startswith("#")
+            ]
+        except OSError as error:
+            raise ConfigError(f"{url_file}: cannot read ({error.strerror or error})") from None
+    store = open_store()
+    for source in feed or []:
+        found, errors = asyncio.run(discover_async(store, source, options))
+        for message in errors:
+            err.print(f"[red]failed:[/red] {message}", markup=True, highlight=False)
+        err.print(f"{source}: {len(found)} new article(s) listed")
+        targets += found
+    if not targets and not feed:
+        raise typer.BadParameter("give URLs, --urls FILE or --feed URL")
+    _run_fetch(store, targets, options, _fmt(fmt, as_json))
+
+
+@app.command()
+def refresh(
+    urls: Annotated[list[str] | None, typer.Argument(help="Only these stored articles.")] = None,
+    older_than: Annotated[
+        str | None,
+        typer.Option("--older-than", help="Only articles not updated for this long (7d, 2w, 24h)."),
+    ] = None,
+    concurrency: ConcurrencyOpt = 8,
+    per_host: PerHostOpt = 2,
+    delay: DelayOpt = 1.0,
+    timeout: TimeoutOpt = 20.0,
+    retries: RetriesOpt = 3,
+    max_mb: MaxMbOpt = 5.0,
+    ignore_robots: RobotsOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch known articles again: a changed text becomes a revision and flags its links.
+
+    Example: `provenance refresh --older-than 7d`
+    """
+    store = open_store()
+    targets = store.refresh_urls(older_than=_date(older_than, "older-than"), urls=urls)
+    options = _fetch_options(concurrency, per_host, delay, timeout, retries, max_mb, ignore_robots)
+    if not targets:
+        err.print("nothing to refresh")
+        return
+    _run_fetch(store, targets, options, _fmt(fmt, as_json))
+
+
+@app.command()
+def diff(
+    article: Annotated[str, typer.Argument(help="Article URL or id.")],
+    from_rev: Annotated[
+        int | None,
+        typer.Option("--from", help="Older revision number (default: the one before --to)."),
+    ] = None,
+    to_rev: Annotated[
+        int | None, typer.Option("--to", help="Newer revision number (default: the latest).")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show what changed between two revisions of an article, insertions and deletions coloured.
+
+    Example: `provenance diff https://www.enabbaladi.net/archives/604512 --from 1 --to 2`
+    """
+    from rich.text import Text
+
+    from provenance.diff import revision_diff
+
+    before, after, changes = revision_diff(open_store(), article, from_rev, to_rev)
+    fmt = _fmt(fmt, as_json)
+    if fmt is not OutputFormat.table:
+        emit(
+            {
+                "from": before,
+                "to": after,
+                "changes": [{"op": c.op, "text": c.text} for c in changes],
+            },
+            fmt,
+        )
+        return
+    text = Text(f"revision {before} → {after}\n\n")
+    for change in changes:
+        text.append(change.text, style={-1: "red strike", 1: "green bold"}.get(change.op, ""))
+    out.print(text)
+
+
 @app.command()
 def link(
     translation: Annotated[str | None, typer.Argument(help="Translation URL or id.")] = None,

@@ -34,6 +34,8 @@ SEVERITY = {
     "number_mismatch": "high",
     "date_mismatch": "high",
     "name_mismatch": "high",
+    "source_changed": "high",
+    "translation_changed": "high",
     "dropped": "medium",
     "condensed": "medium",
     "added": "low",
