@@ -336,7 +336,7 @@ def _store_page(store: Any, url: str, page: Page) -> FetchResult:
     )
 
 
-async def _fetch_one(fetcher: Fetcher, store: Any, url: str) -> FetchResult:
+async def _fetch_one(fetcher: Fetcher, store: Any, url: str, writing: asyncio.Lock) -> FetchResult:
     from provenance.urls import canonical_url
 
     try:
@@ -354,7 +354,8 @@ async def _fetch_one(fetcher: Fetcher, store: Any, url: str) -> FetchResult:
         return FetchResult(url, "failed", error.reason)
     if page is None:
         return FetchResult(url, "unchanged", "304 not modified")
-    return await asyncio.to_thread(_store_page, store, url, page)
+    async with writing:  # one writer at a time: SQLite serialises writes anyway
+        return await asyncio.to_thread(_store_page, store, url, page)
 
 
 async def fetch_async(
@@ -368,10 +369,16 @@ async def fetch_async(
     options = options or FetchOptions()
     fetcher = Fetcher(options, transport)
     report = FetchReport()
+    writing = asyncio.Lock()
     try:
 
         async def run(url: str) -> None:
-            result = await _fetch_one(fetcher, store, url)
+            try:
+                result = await _fetch_one(fetcher, store, url, writing)
+            except Exception as error:  # one URL's bug must not end the batch
+                result = FetchResult(
+                    url, "failed", f"internal error: {type(error).__name__}: {error}"
+                )
             report.results.append(result)
             if on_result:
                 on_result(result)

@@ -17,6 +17,7 @@ import numpy as np
 from diff_match_patch import diff_match_patch
 from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -1405,7 +1406,13 @@ class Store(LinkStore, IndexStore, StoryStore):
                 "role": article.outlet_role,
                 "hosts": article.outlet_hosts,
             }
-            outlet_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
+            try:
+                with conn.begin_nested():  # another writer may create it first
+                    outlet_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
+            except IntegrityError:
+                outlet_id = conn.execute(
+                    select(table.c.id).where(table.c.name == name)
+                ).scalar_one()
         self._outlet_ids[name] = int(outlet_id)
         return int(outlet_id)
 

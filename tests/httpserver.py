@@ -51,7 +51,13 @@ def handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # quiet
             pass
 
-        def send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
+        def send(
+            self,
+            status: int,
+            body: bytes = b"",
+            ctype: str = "text/html; charset=utf-8",
+            **headers: str,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -61,7 +67,7 @@ def handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if body:
                 self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802, C901
+        def do_GET(self) -> None:
             path = self.path.split("?")[0]
             site.hits[path] += 1
             site.user_agents.add(self.headers.get("User-Agent", ""))
@@ -75,6 +81,14 @@ def handler(site: Site) -> type[BaseHTTPRequestHandler]:
                     self.send(304, ETag=etag)
                 else:
                     self.send(200, body, ETag=etag, Last_Modified="Wed, 21 Sep 2022 10:00:00 GMT")
+            elif path.startswith("/bulk/"):
+                n = path.removeprefix("/bulk/")
+                page = (
+                    story(1)
+                    .replace("990002/bread-prices-rise-in-aleppo", f"bulk/{n}")
+                    .replace("3,500", f"{3500 + int(n)}")
+                )
+                self.send(200, page.encode())
             elif path == "/story":
                 etag = f'"story-v{site.version}"'
                 if self.headers.get("If-None-Match") == etag:

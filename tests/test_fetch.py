@@ -32,7 +32,9 @@ def one(store: Store, url: str, options: FetchOptions = FAST):  # type: ignore[n
 def test_success_uses_the_canonical_url_and_names_the_tool(store: Store, site: Site) -> None:
     result = one(store, f"{site.base}/page/enab-hamas-relations.html")
     assert result.status == "fetched" and result.reason == "created"
-    assert result.final_url == "https://www.enabbaladi.net/archives/604512"  # <link rel="canonical">
+    assert (
+        result.final_url == "https://www.enabbaladi.net/archives/604512"
+    )  # <link rel="canonical">
     detail = store.article_detail(result.article_id)
     assert detail.article.lang == "ar" and detail.article.outlet == "Enab Baladi"
     assert any("هنية" in p.text for p in detail.paragraphs)
@@ -101,7 +103,11 @@ def test_304_on_etag_adds_no_revision(store: Store, site: Site) -> None:
     url = f"{site.base}/page/so-exchange-rate.html"
     first = one(store, url)
     second = one(store, url)
-    assert (first.status, second.status, second.reason) == ("fetched", "unchanged", "304 not modified")
+    assert (first.status, second.status, second.reason) == (
+        "fetched",
+        "unchanged",
+        "304 not modified",
+    )
     assert [r.number for r in store.article_detail(first.article_id).revisions] == [1]
 
 
@@ -111,8 +117,13 @@ def test_a_changed_page_becomes_a_revision_and_flags_its_link(store: Store, site
 
     first = one(store, f"{site.base}/story")
     original = ingest_article(
-        store, ArticleInput(url="https://www.enabbaladi.net/archives/990001", lang="ar", title="خبز",
-                            paragraphs=["ارتفع سعر ربطة الخبز في مدينة حلب إلى 3500 ليرة سورية."]),  # fmt: skip
+        store,
+        ArticleInput(
+            url="https://www.enabbaladi.net/archives/990001",
+            lang="ar",
+            title="خبز",
+            paragraphs=["ارتفع سعر ربطة الخبز في مدينة حلب إلى 3500 ليرة سورية."],
+        ),
     )
     link = store.link(first.article_id, original.article_id, status="confirmed")
     site.version = 2
@@ -124,9 +135,16 @@ def test_a_changed_page_becomes_a_revision_and_flags_its_link(store: Store, site
 
 
 def test_a_failed_url_does_not_stop_the_batch(store: Store, site: Site) -> None:
-    report = fetch_urls(store, [f"{site.base}/gone404", f"{site.base}/page/so-hamas-relations.html", "ftp://x/y"], FAST)
+    report = fetch_urls(
+        store,
+        [f"{site.base}/gone404", f"{site.base}/page/so-hamas-relations.html", "ftp://x/y"],
+        FAST,
+    )
     assert report.counts() == {"failed": 2, "fetched": 1}
-    assert {r.reason for r in report.failed} == {"HTTP 404", "unsupported scheme 'ftp': only http and https are fetched"}
+    assert {r.reason for r in report.failed} == {
+        "HTTP 404",
+        "unsupported scheme 'ftp': only http and https are fetched",
+    }
 
 
 def test_per_host_limit_and_delay(store: Store, site: Site) -> None:
@@ -134,16 +152,30 @@ def test_per_host_limit_and_delay(store: Store, site: Site) -> None:
 
     options = FetchOptions(**{**FAST.__dict__, "delay": 0.3, "per_host": 1})
     start = time.monotonic()
-    fetch_urls(store, [f"{site.base}/page/enab-hamas-relations.html", f"{site.base}/page/so-exchange-rate.html"], options)
+    fetch_urls(
+        store,
+        [f"{site.base}/page/enab-hamas-relations.html", f"{site.base}/page/so-exchange-rate.html"],
+        options,
+    )
     assert time.monotonic() - start >= 0.55  # robots, page, page: three requests 0.3 s apart
 
 
 def test_fetch_command_with_a_url_file_and_feeds(cli: CLI, site: Site, tmp_path) -> None:  # type: ignore[no-untyped-def]
     urls = tmp_path / "urls.txt"
-    urls.write_text(f"# this week\n{site.base}/page/so-hamas-relations.html\n{site.base}/gone410\n", "utf-8")
+    urls.write_text(
+        f"# this week\n{site.base}/page/so-hamas-relations.html\n{site.base}/gone410\n", "utf-8"
+    )
     result = cli("fetch", "--urls", str(urls), "--delay", "0", "--retries", "0", code=1)
     assert "1 fetched, 0 unchanged, 1 failed" in result.stderr and "HTTP 410" in result.stderr
-    report = cli.json("fetch", "--feed", f"{site.base}/feed.xml", "--feed", f"{site.base}/atom.xml", "--delay", "0")
+    report = cli.json(
+        "fetch",
+        "--feed",
+        f"{site.base}/feed.xml",
+        "--feed",
+        f"{site.base}/atom.xml",
+        "--delay",
+        "0",
+    )
     assert report["counts"] == {"fetched": 3}
     report = cli.json("fetch", "--feed", f"{site.base}/sitemap.xml", "--delay", "0")
     assert report["counts"] == {"fetched": 2}
@@ -156,15 +188,26 @@ def test_refresh_and_diff_commands(cli: CLI, site: Site) -> None:
     site.version = 2
     result = cli("refresh", "--delay", "0")
     assert "1 fetched" in result.stderr
-    shown = cli("diff", "https://syrianobserver.com/news/990002/bread-prices-rise-in-aleppo.html").stdout
+    shown = cli(
+        "diff", "https://syrianobserver.com/news/990002/bread-prices-rise-in-aleppo.html"
+    ).stdout
     assert "revision 1 → 2" in shown and "3,5800" in shown  # "5" struck out, "8" inserted
-    data = cli.json("diff", "https://syrianobserver.com/news/990002/bread-prices-rise-in-aleppo.html", "--from", "1", "--to", "2")
+    data = cli.json(
+        "diff",
+        "https://syrianobserver.com/news/990002/bread-prices-rise-in-aleppo.html",
+        "--from",
+        "1",
+        "--to",
+        "2",
+    )
     assert {"op": 1, "text": "8"} in data["changes"] and {"op": -1, "text": "5"} in data["changes"]
     assert "nothing to refresh" in cli("refresh", "--older-than", "7d").stderr
 
 
 def test_helpers() -> None:
-    assert retry_after("5", 60) == 5 and retry_after("500", 60) == 60 and retry_after(None, 60) is None
+    assert (
+        retry_after("5", 60) == 5 and retry_after("500", 60) == 60 and retry_after(None, 60) is None
+    )
     with pytest.raises(Exception, match="unsupported scheme"):
         check_scheme("file:///etc/passwd")
     assert decode("قصف".encode("cp1256"), "windows-1256") == "قصف"
