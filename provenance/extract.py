@@ -8,6 +8,10 @@ into an ``ArticleInput`` and keeps the page's declared language and canonical UR
 from __future__ import annotations
 
 import re
+import tomllib
+from functools import cache
+from importlib.resources import files
+from urllib.parse import urlsplit
 
 from provenance.errors import InputError
 from provenance.formats import ArticleInput, parse_published
@@ -41,12 +45,39 @@ def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> Ar
     if doc is None or not (doc.text or "").strip():
         raise InputError(where, "no article text found in the HTML page")
     paragraphs = [line.strip() for line in (doc.text or "").split("\n") if line.strip()]
+    url = doc.url or fallback_url
+    lead = [p for p in outlet_lead(data, url) if p not in paragraphs]
     return ArticleInput(
-        url=doc.url or fallback_url,
-        paragraphs=paragraphs,
+        url=url,
+        paragraphs=lead + paragraphs,
         lang=page_language(data),
         published=parse_published(doc.date, where) if doc.date else None,
         title=(doc.title or "").strip(),
         author=doc.author or None,
         source=where,
     )
+
+
+@cache
+def _rules() -> list[dict[str, object]]:
+    raw = tomllib.loads(files("provenance.data").joinpath("extract_rules.toml").read_text("utf-8"))
+    return list(raw.get("outlet", []))
+
+
+def outlet_lead(html: bytes, url: str) -> list[str]:
+    """Lead text (a standfirst) of outlets whose markup keeps it apart from the body."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    rule = next(
+        (r for r in _rules() if any(host == h or host.endswith("." + h) for h in r["hosts"])), None
+    )  # type: ignore[attr-defined]
+    if rule is None:
+        return []
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    tests = " or ".join(
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')"
+        for c in rule["lead_classes"]
+    )  # type: ignore[attr-defined]
+    texts = [" ".join(e.text_content().split()) for e in tree.xpath(f"//*[{tests}]")]
+    return [t for t in dict.fromkeys(texts) if t]
