@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from urllib.parse import urlsplit
@@ -16,7 +17,28 @@ from urllib.parse import urlsplit
 from provenance.errors import InputError
 from provenance.formats import ArticleInput, parse_published
 
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 _HTML_LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
+
+
+def decode(body: bytes, charset: str | None) -> str:
+    """Text of a page: the declared charset (header, then <meta>), else detected."""
+    declared = charset
+    if not declared:
+        match = _META_CHARSET.search(body[:4096])
+        declared = match.group(1).decode("ascii", "ignore") if match else None
+    if declared:
+        try:
+            return body.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body).best()
+        return str(best) if best is not None else body.decode("utf-8", "replace")
 
 
 def page_language(html: bytes) -> str | None:
@@ -51,7 +73,7 @@ def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> Ar
         url=url,
         paragraphs=lead + paragraphs,
         lang=page_language(data),
-        published=parse_published(doc.date, where) if doc.date else None,
+        published=parse_published(doc.date, where) if doc.date else written_date(data),
         title=(doc.title or "").strip(),
         author=doc.author or None,
         source=where,
@@ -74,10 +96,34 @@ def outlet_lead(html: bytes, url: str) -> list[str]:
         return []
     import lxml.html
 
-    tree = lxml.html.fromstring(html)
+    tree = lxml.html.fromstring(decode(html, None))
     tests = " or ".join(
         f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')"
         for c in rule["lead_classes"]
     )  # type: ignore[attr-defined]
     texts = [" ".join(e.text_content().split()) for e in tree.xpath(f"//*[{tests}]")]
     return [t for t in dict.fromkeys(texts) if t]
+
+
+def written_date(html: bytes) -> datetime | None:
+    """A date written out in the page ("الخميس 15 أيلول 2022", "15 September 2022"), read with
+    the calendar of the anchors, when no meta tag, JSON-LD or <time> gave one."""
+    import lxml.html
+
+    from provenance.text.anchors import extract_anchors
+
+    tree = lxml.html.fromstring(decode(html, None))
+    candidates = [e.text_content() for e in tree.xpath("//time|//*[contains(@class, 'date')]")]
+    candidates.append(" ".join(tree.xpath("//body//text()"))[:3000])
+    for text in candidates:
+        for lang in ("ar", "en"):
+            dates = extract_anchors(" ".join(text.split()), lang).dates
+            days = sorted(d for d in dates if d.startswith("d:"))
+            years = sorted(d for d in dates if d.startswith("y:"))
+            if days and years:
+                month, day = days[0][2:].split("-")
+                try:
+                    return datetime(int(years[0][2:]), int(month), int(day), tzinfo=UTC)
+                except ValueError:
+                    continue
+    return None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -29,11 +28,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from provenance.errors import InputError
+from provenance.extract import decode
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("xml", "rss", "atom")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 
 
 def user_agent() -> str:
@@ -136,26 +135,6 @@ def retry_after(value: str | None, cap: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return min(max(when.timestamp() - time.time(), 0.0), cap)
-
-
-def decode(body: bytes, charset: str | None) -> str:
-    """Text of a page: the declared charset (header, then <meta>), else detected."""
-    declared = charset
-    if not declared:
-        match = _META_CHARSET.search(body[:4096])
-        declared = match.group(1).decode("ascii", "ignore") if match else None
-    if declared:
-        try:
-            return body.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(body).best()
-        return str(best) if best is not None else body.decode("utf-8", "replace")
 
 
 class Fetcher:

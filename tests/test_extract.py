@@ -16,7 +16,9 @@ FLOOR = 0.95
 
 
 def _text(name: str) -> tuple[str, object]:
-    article = article_from_html((FIXTURES / "html" / name).read_bytes(), where=name, fallback_url="file:///x")
+    article = article_from_html(
+        (FIXTURES / "html" / name).read_bytes(), where=name, fallback_url="file:///x"
+    )
     return "\n".join([article.title, *article.paragraphs]), article
 
 
@@ -45,3 +47,15 @@ def test_the_observer_standfirst_is_kept_by_an_outlet_rule() -> None:
     prepared = prepare_article(article)  # type: ignore[arg-type]
     assert prepared.paragraphs[0].kind == "standfirst" and prepared.credit == "Enab Baladi"
     assert prepared.url.startswith("https://syrianobserver.com/news/79101/")
+
+
+def test_a_date_written_only_in_arabic() -> None:
+    html = """<html lang="ar"><head><title>خبر</title></head><body><header>الرئيسية</header><article>
+<h1>ارتفاع أسعار الخبز في حلب</h1><span class="post-date">الخميس ١٥ أيلول ٢٠٢٢</span>
+<p>ارتفع سعر ربطة الخبز في مدينة حلب إلى 3500 ليرة سورية، بحسب ما رصدته عنب بلدي في أسواق المدينة.</p>
+<p>وقال أصحاب أفران إن ارتفاع سعر الطحين والمازوت دفعهم إلى رفع الأسعار، في ظل تراجع قيمة الليرة.</p>
+</article></body></html>"""
+    article = article_from_html(
+        html, where="x", fallback_url="https://www.enabbaladi.net/archives/1"
+    )
+    assert article.published is not None and article.published.date().isoformat() == "2022-09-15"
