@@ -978,6 +978,8 @@ class StoryStore:
         until: datetime | None = None,
         outlet: str | None = None,
     ) -> tuple[Any, Any, Any, Any, Any]:
+        if what not in STORY_FILTERS:
+            raise ValueError(f"story filter {what!r} is not one of {', '.join(STORY_FILTERS)}")
         best_link, best_status, open_flags, high_flags = _story_columns()
         query = (
             select(

@@ -12,11 +12,3 @@ class StoryChosen(Message):
     """Open the alignment view of a translation."""
 
     article_id: int
-
-
-@dataclass
-class Notice(Message):
-    """Something to tell the reviewer in a toast."""
-
-    text: str
-    severity: str = "information"
