@@ -42,6 +42,8 @@ STOP_MIN_CORPUS = 50
 """Below this many candidate articles no term is a stop term (rarity weights still apply)."""
 RERANK = 8
 PARALLEL_FROM = 400
+BULK_REBUILD_FROM = 20_000
+"""From this many articles to index, the lookup index is dropped and built again at the end."""
 """Batches this large are indexed by several processes."""
 """How many retrieved candidates are aligned to compute coverage."""
 NEAR_TIE = 0.05
@@ -242,6 +244,22 @@ def index_articles(
             jobs = store.articles_to_index(batch, after_id=jobs[-1].article_id)
         return total
 
+    rebuild_index = store.count_to_index() >= BULK_REBUILD_FROM
+    if rebuild_index:
+        store.set_search_index(False)
+    total = 0
+    try:
+        total = _index_in_parallel(store, jobs, batch, workers, on_batch)
+    finally:
+        if rebuild_index:
+            store.set_search_index(True)
+    store.recount_term_stats()
+    return total
+
+
+def _index_in_parallel(
+    store: Any, jobs: list[Any], batch: int, workers: int, on_batch: Callable[[int], None] | None
+) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -271,7 +289,6 @@ def index_articles(
             total += len(current)
             if on_batch:
                 on_batch(len(current))
-    store.recount_term_stats()
     return total
 
 

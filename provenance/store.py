@@ -702,6 +702,35 @@ class IndexStore:
                 [{"p_id": job.article_id, "p_rev": job.revision_id} for job in jobs],
             )
 
+    def count_to_index(self) -> int:
+        """How many articles the next index build will (re)index."""
+        with Session(self.engine) as session:
+            return int(
+                session.execute(
+                    select(func.count())
+                    .select_from(Article)
+                    .where(Article.current_revision_id.is_not(None))  # type: ignore[union-attr]
+                    .where(
+                        or_(
+                            Article.indexed_revision_id.is_(None),  # type: ignore[union-attr]
+                            Article.indexed_revision_id != Article.current_revision_id,
+                        )
+                    )
+                ).scalar_one()
+            )
+
+    def set_search_index(self, present: bool) -> None:
+        """Drop the (term, published) lookup index for a bulk build, or build it again after:
+        one sort at the end instead of millions of scattered B-tree inserts."""
+        index = next(
+            i for i in AnchorTerm.__table__.indexes if i.name == "ix_anchorterm_term_published"
+        )  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            if present:
+                index.create(conn, checkfirst=True)
+            else:
+                index.drop(conn, checkfirst=True)
+
     def recount_term_stats(self) -> None:
         """Count every term's articles per language again, in one statement."""
         stats = AnchorStat.__table__  # type: ignore[attr-defined]
