@@ -227,7 +227,8 @@ def index_articles(
 
     Extracting terms is the costly part and is pure: big runs spread it over processes (one
     per core) and extract the next batch while this process writes the last one. A big run
-    recounts the term statistics once at the end; a small one updates them as it goes.
+    updates the term statistics once at the end (and from 20,000 articles rebuilds the lookup
+    index once rather than growing it row by row); a small one updates them as it goes.
     """
     import os
 
@@ -248,17 +249,23 @@ def index_articles(
     if rebuild_index:
         store.set_search_index(False)
     total = 0
+    deltas: Counter[tuple[str, str]] = Counter()
     try:
-        total = _index_in_parallel(store, jobs, batch, workers, on_batch)
+        total = _index_in_parallel(store, jobs, batch, workers, on_batch, deltas)
     finally:
         if rebuild_index:
             store.set_search_index(True)
-    store.recount_term_stats()
+        store.apply_term_deltas(deltas)  # what was written is counted, even after a failure
     return total
 
 
 def _index_in_parallel(
-    store: Any, jobs: list[Any], batch: int, workers: int, on_batch: Callable[[int], None] | None
+    store: Any,
+    jobs: list[Any],
+    batch: int,
+    workers: int,
+    on_batch: Callable[[int], None] | None,
+    deltas: Counter[tuple[str, str]],
 ) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -285,7 +292,7 @@ def _index_in_parallel(
                 else None
             )
             terms = [found for future in futures for found in future.result()]
-            store.replace_terms(current, terms, update_stats=False)
+            store.replace_terms(current, terms, deltas=deltas)
             total += len(current)
             if on_batch:
                 on_batch(len(current))

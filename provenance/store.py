@@ -630,24 +630,28 @@ class IndexStore:
         return [IndexJob(a, r, lang, published, texts[r]) for a, r, lang, published in rows]
 
     def replace_terms(
-        self, jobs: list[IndexJob], terms: list[set[str]], *, update_stats: bool = True
+        self,
+        jobs: list[IndexJob],
+        terms: list[set[str]],
+        *,
+        deltas: Counter[tuple[str, str]] | None = None,
     ) -> None:
-        """Store the terms of a batch of articles (replacing their old ones) in one transaction,
-        and keep the per-language term counts in step (a bulk build recounts them at the end
-        instead: ``recount_term_stats``)."""
+        """Store the terms of a batch of articles, replacing their old ones, in one transaction.
+
+        The per-language term counts change with them: at once, or, when ``deltas`` is given
+        (a bulk build), added to it for one ``apply_term_deltas`` at the end.
+        """
         table = AnchorTerm.__table__  # type: ignore[attr-defined]
-        stats = AnchorStat.__table__  # type: ignore[attr-defined]
         articles = Article.__table__  # type: ignore[attr-defined]
-        delta: Counter[tuple[str, str]] = Counter()
+        delta: Counter[tuple[str, str]] = Counter() if deltas is None else deltas
         with self.engine.begin() as conn:
             ids = [job.article_id for job in jobs]
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                if update_stats:
-                    old = select(table.c.term, table.c.lang).where(table.c.article_id.in_(chunk))
-                    for term, lang in conn.execute(old).all():
-                        if lang is not None:
-                            delta[(term, lang)] -= 1
+                old = select(table.c.term, table.c.lang).where(table.c.article_id.in_(chunk))
+                for term, lang in conn.execute(old).all():
+                    if lang is not None:
+                        delta[(term, lang)] -= 1
                 conn.execute(table.delete().where(table.c.article_id.in_(chunk)))
             # Hundreds of thousands of rows: straight to the driver's executemany, the date
             # converted once per article by the column's own type (so it is stored the same).
@@ -657,8 +661,7 @@ class IndexStore:
             for job, found in zip(jobs, terms, strict=True):
                 published = to_db(job.published)
                 rows += [(job.article_id, term, published, job.lang) for term in found]
-                if update_stats:
-                    delta.update((term, job.lang) for term in found)
+                delta.update((term, job.lang) for term in found)
             if rows:
                 mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
                 conn.exec_driver_sql(
@@ -666,41 +669,52 @@ class IndexStore:
                     f"VALUES ({mark}, {mark}, {mark}, {mark})",
                     rows,
                 )
-            changed = {key: n for key, n in delta.items() if n}
-            existing: set[tuple[str, str]] = set()
-            keys = sorted({term for term, _ in changed})
-            for start in range(0, len(keys), 500):
-                rows = conn.execute(
-                    select(stats.c.term, stats.c.lang).where(
-                        stats.c.term.in_(keys[start : start + 500])
-                    )
-                ).all()
-                existing.update((t, lang) for t, lang in rows)
-            updates = [
-                {"p_term": t, "p_lang": lang, "p_delta": n}
-                for (t, lang), n in changed.items()
-                if (t, lang) in existing
-            ]
-            if updates:
-                conn.execute(
-                    update(stats)
-                    .where(stats.c.term == bindparam("p_term"), stats.c.lang == bindparam("p_lang"))
-                    .values(df=stats.c.df + bindparam("p_delta")),
-                    updates,
-                )
-            fresh = [
-                {"term": t, "lang": lang, "df": n}
-                for (t, lang), n in changed.items()
-                if (t, lang) not in existing
-            ]
-            if fresh:
-                conn.execute(insert(stats), fresh)
+            if deltas is None:
+                self._apply_term_deltas(conn, delta)
             conn.execute(
                 update(articles)
                 .where(articles.c.id == bindparam("p_id"))
                 .values(indexed_revision_id=bindparam("p_rev")),
                 [{"p_id": job.article_id, "p_rev": job.revision_id} for job in jobs],
             )
+
+    def apply_term_deltas(self, deltas: Counter[tuple[str, str]]) -> None:
+        """Add a bulk build's changes to the per-language term counts, in one transaction."""
+        with self.engine.begin() as conn:
+            self._apply_term_deltas(conn, deltas)
+
+    @staticmethod
+    def _apply_term_deltas(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
+        changed = {key: n for key, n in deltas.items() if n}
+        existing: set[tuple[str, str]] = set()
+        keys = sorted({term for term, _ in changed})
+        for start in range(0, len(keys), 500):
+            found = conn.execute(
+                select(stats.c.term, stats.c.lang).where(
+                    stats.c.term.in_(keys[start : start + 500])
+                )
+            ).all()
+            existing.update((t, lang) for t, lang in found)
+        updates = [
+            {"p_term": t, "p_lang": lang, "p_delta": n}
+            for (t, lang), n in changed.items()
+            if (t, lang) in existing
+        ]
+        if updates:
+            conn.execute(
+                update(stats)
+                .where(stats.c.term == bindparam("p_term"), stats.c.lang == bindparam("p_lang"))
+                .values(df=stats.c.df + bindparam("p_delta")),
+                updates,
+            )
+        fresh = [
+            {"term": t, "lang": lang, "df": n}
+            for (t, lang), n in changed.items()
+            if (t, lang) not in existing
+        ]
+        if fresh:
+            conn.execute(insert(stats), fresh)
 
     def count_to_index(self) -> int:
         """How many articles the next index build will (re)index."""
@@ -730,21 +744,6 @@ class IndexStore:
                 index.create(conn, checkfirst=True)
             else:
                 index.drop(conn, checkfirst=True)
-
-    def recount_term_stats(self) -> None:
-        """Count every term's articles per language again, in one statement."""
-        stats = AnchorStat.__table__  # type: ignore[attr-defined]
-        terms = AnchorTerm.__table__  # type: ignore[attr-defined]
-        with self.engine.begin() as conn:
-            conn.execute(stats.delete())
-            conn.execute(
-                insert(stats).from_select(
-                    ["term", "lang", "df"],
-                    select(terms.c.term, terms.c.lang, func.count())
-                    .where(terms.c.lang.is_not(None))
-                    .group_by(terms.c.term, terms.c.lang),
-                )
-            )
 
     def count_articles(self, *, exclude_lang: str | None = None) -> int:
         query = select(func.count()).select_from(Article)

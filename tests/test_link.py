@@ -204,7 +204,9 @@ def test_every_fixture_translation_ranks_its_original_first() -> None:
     assert result["top1"] == 1.0 and result["queries"] == 16
 
 
-def test_bulk_index_build_matches_the_incremental_one(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_index_build_matches_the_incremental_one(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     """The parallel build that drops and rebuilds the lookup index gives the same index."""
     from sqlalchemy import inspect
 
@@ -221,8 +223,16 @@ def test_bulk_index_build_matches_the_incremental_one(tmp_path, monkeypatch: pyt
         assert index_articles(store, batch=25, workers=2) == 60
         names = {i["name"] for i in inspect(store.engine).get_indexes("anchorterm")}
         assert "ix_anchorterm_term_published" in names
-        terms = sorted(store.term_frequencies(["c:org.hamas", "c:place.damascus", "n:3500"]).items())
-        ranking = [c.url for c in find_originals(store, "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html").candidates]
+        terms = sorted(
+            store.term_frequencies(["c:org.hamas", "c:place.damascus", "n:3500"]).items()
+        )
+        ranking = [
+            c.url
+            for c in find_originals(
+                store,
+                "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html",
+            ).candidates
+        ]
         built[mode] = (terms, ranking)
         store.close()
     assert built["incremental"] == built["bulk"]
