@@ -34,7 +34,13 @@ def paragraph_pool() -> dict[str, list[str]]:
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_children_rss_mb() -> float:
+    """Peak resident memory of the largest child process (the index build's workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def emit(result: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import emit, fixture_pairs, peak_rss_mb, rng
+from common import emit, fixture_pairs, peak_children_rss_mb, peak_rss_mb, rng
 
 from provenance.formats import ArticleInput
 from provenance.link import find_originals, index_articles
@@ -167,6 +167,7 @@ def main() -> None:
                 "p95_ms": round(1000 * timings[int(0.95 * (len(timings) - 1))], 1),
                 "top1": round(top1 / len(queries), 4),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
+                "peak_worker_rss_mb": round(peak_children_rss_mb(), 1),
                 "targets": {
                     "p95_ms": "< 100",
                     "index_articles_per_s": ">= 2000",
