@@ -95,20 +95,7 @@ def audit(
 ) -> Iterator[AuditRow]:
     """Unverified stories of the period, newest first; ``reasons`` keeps those with any of them."""
     wanted = set(reasons or [])
-    offset = 0
-    while True:
-        page = store.story_page(
-            what="all",
-            sort="newest",
-            offset=offset,
-            limit=PAGE,
-            since=since,
-            until=until,
-            outlet=outlet,
-        )
-        if not page:
-            return
-        facts = store.story_facts([row.id for row in page])
+    for page, facts in store.story_pages(since=since, until=until, outlet=outlet, page=PAGE):
         for row in page:
             found = story_reasons(row.link_status, facts[row.id])
             if not found or (wanted and not wanted & set(found)):
@@ -121,7 +108,6 @@ def audit(
                 link_status=row.link_status, original=best["original"] if best else None, reasons=found,
                 high_flags=dict(facts[row.id].open_high),
             )  # fmt: skip
-        offset += PAGE
 
 
 def summarise(rows: list[AuditRow]) -> dict[str, Any]:

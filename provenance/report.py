@@ -117,20 +117,7 @@ def build_report(
 ) -> Report:
     """Collect a period's stories with their links, coverage, flags and review status."""
     stories: list[StoryReport] = []
-    offset = 0
-    while True:
-        rows = store.story_page(
-            what="all",
-            sort="newest",
-            offset=offset,
-            limit=page,
-            since=since,
-            until=until,
-            outlet=outlet,
-        )
-        if not rows:
-            break
-        facts = store.story_facts([row.id for row in rows])
+    for rows, facts in store.story_pages(since=since, until=until, outlet=outlet, page=page):
         pairs = store.side_by_side([row.id for row in rows]) if side_by_side else {}
         for row in rows:
             fact = facts[row.id]
@@ -153,7 +140,6 @@ def build_report(
             if side_by_side and shown:
                 story.side_by_side = pairs.get(row.id, [])
             stories.append(story)
-        offset += page
     return Report(
         since=since.date().isoformat() if since else None,
         until=until.date().isoformat() if until else None,

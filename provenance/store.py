@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -389,15 +390,12 @@ class LinkStore:
         return [ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in rows]
 
     def has_reviewer_groups(self, link_id: int) -> bool:
-        with Session(self.engine) as session:
-            return (
-                session.exec(
-                    select(AlignmentGroup.id).where(
-                        AlignmentGroup.link_id == link_id, AlignmentGroup.origin == "reviewer"
-                    )
-                ).first()
-                is not None
-            )
+        return _exists(
+            self.engine,
+            select(AlignmentGroup.id).where(
+                AlignmentGroup.link_id == link_id, AlignmentGroup.origin == "reviewer"
+            ),
+        )
 
     def save_alignment(
         self,
@@ -579,6 +577,12 @@ class LinkStore:
                             vector=np.asarray(vector, dtype="<f4").tobytes(),
                         )
                     )
+
+
+def _exists(engine: Engine, query: Any) -> bool:
+    """Whether ``query`` returns any row."""
+    with Session(engine) as session:
+        return session.execute(query.limit(1)).first() is not None
 
 
 def _flag_key(kind: str, evidence: dict[str, Any]) -> tuple[Any, ...]:
@@ -830,15 +834,10 @@ class IndexStore:
         return [r[0] for r in rows]
 
     def has_confirmed_link(self, article_id: int) -> bool:
-        with Session(self.engine) as session:
-            return (
-                session.execute(
-                    select(Link.id).where(
-                        Link.translation_id == article_id, Link.status == "confirmed"
-                    )
-                ).first()
-                is not None
-            )
+        return _exists(
+            self.engine,
+            select(Link.id).where(Link.translation_id == article_id, Link.status == "confirmed"),
+        )
 
     def save_links(
         self, article_id: int, candidates: list[Any], decision: str, *, checked_at: datetime
@@ -1136,6 +1135,31 @@ class StoryStore:
                 )
             )
         return result
+
+    def story_pages(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+        page: int = 1000,
+    ) -> Iterator[tuple[list[StoryRow], dict[int, StoryFacts]]]:
+        """A period's stories newest first, a page at a time, each page with its facts."""
+        offset = 0
+        while True:
+            rows = self.story_page(
+                what="all",
+                sort="newest",
+                offset=offset,
+                limit=page,
+                since=since,
+                until=until,
+                outlet=outlet,
+            )
+            if not rows:
+                return
+            yield rows, self.story_facts([row.id for row in rows])
+            offset += page
 
     def story_facts(self, ids: list[int]) -> dict[int, StoryFacts]:
         """Links, flags, disclaimers and revisions of many stories in a handful of queries."""
