@@ -11,6 +11,7 @@ import time
 
 from common import ROOT, emit
 
+from provenance.eval import extraction_accuracy
 from provenance.extract import article_from_html
 
 PAGES = ROOT / "fixtures" / "html"
@@ -36,21 +37,10 @@ def selectolax_baseline(html: bytes) -> str:
 
 
 def score(extract) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    hits = checks = 0
     start = time.perf_counter()
-    for case in EXPECTED:
-        text = extract((PAGES / case["file"]).read_bytes())
-        for snippet in case["must_include"]:
-            checks += 1
-            hits += snippet in text
-        for snippet in case["must_exclude"]:
-            checks += 1
-            hits += snippet not in text
-    return {
-        "accuracy": round(hits / checks, 4),
-        "checks": checks,
-        "ms_per_page": round(1000 * (time.perf_counter() - start) / len(EXPECTED), 1),
-    }
+    accuracy, checks = extraction_accuracy(EXPECTED, PAGES, extract)
+    ms = 1000 * (time.perf_counter() - start) / len(EXPECTED)
+    return {"accuracy": round(accuracy, 4), "checks": checks, "ms_per_page": round(ms, 1)}
 
 
 def main() -> None:

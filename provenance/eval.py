@@ -231,3 +231,20 @@ def evaluate_linking(pairs: list[GoldPair], *, embedder: Embedder | None = None)
         "top1": round(top1 / n, 4),
         "mrr": round(reciprocal / n, 4),
     }
+
+
+def extraction_accuracy(
+    expected: list[dict[str, Any]], pages: Path, extract: Callable[[bytes], str]
+) -> tuple[float, int]:
+    """Share of checks passed: snippets that must appear in the extracted text, and chrome
+    that must not (the format of tests/data/extract_expected.json). Returns (accuracy, checks)."""
+    hits = checks = 0
+    for case in expected:
+        text = extract((pages / case["file"]).read_bytes())
+        for snippet in case["must_include"]:
+            checks += 1
+            hits += snippet in text
+        for snippet in case["must_exclude"]:
+            checks += 1
+            hits += snippet not in text
+    return (hits / checks if checks else 0.0), checks

@@ -21,22 +21,12 @@ LINKED = ("confirmed", "auto")
 def _articles_and_links(
     store: Any, since: datetime | None, until: datetime | None, outlet: str | None
 ) -> tuple[list[Any], dict[int, list[Any]]]:
-    stories = []
-    offset = 0
-    while True:
-        page = store.story_page(
-            what="all",
-            sort="newest",
-            offset=offset,
-            limit=1000,
-            since=since,
-            until=until,
-            outlet=outlet,
-        )
-        if not page:
-            break
-        stories += page
-        offset += 1000
+    """The period's translations, and the confirmed or auto links of each."""
+    stories = [
+        row
+        for rows, _facts in store.story_pages(since=since, until=until, outlet=outlet)
+        for row in rows
+    ]
     links = {
         s.id: [link for link in store.links(translation_id=s.id) if link.status in LINKED]
         for s in stories

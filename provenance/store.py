@@ -939,23 +939,21 @@ def _story_columns() -> tuple[Any, Any, Any, Any]:
         (Link.status == "suggested", 2),
         else_=3,
     )
-    best_link = (
-        select(Link.id)
-        .where(Link.translation_id == Article.id)
-        .order_by(priority, Link.rank, Link.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    best_status = (
-        select(Link.status)
-        .where(Link.translation_id == Article.id)
-        .order_by(priority, Link.rank, Link.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    open_flags = (
+
+    def best(column: Any) -> Any:
+        """A column of the translation's best link: confirmed, else auto, else suggested."""
+        return (
+            select(column)
+            .where(Link.translation_id == Article.id)
+            .order_by(priority, Link.rank, Link.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    best_link, best_status = best(Link.id), best(Link.status)
+    open_flags = (  # flags that need a reviewer: chrome and disclaimers are low severity
         select(func.count(Flag.id))
-        .where(Flag.article_id == Article.id, Flag.status == "open")
+        .where(Flag.article_id == Article.id, Flag.status == "open", Flag.severity != "low")
         .scalar_subquery()
     )
     high_flags = (
