@@ -108,6 +108,10 @@ class GroupRow(Widget):
     def flag_text(self) -> str:
         return "\n".join(self._flag_line(f) for f in self.flags)
 
+    def _cell(self, line: str, *, label: bool) -> Text:
+        """A paragraph line with its figures coloured; the group's label line stays plain."""
+        return Text(line, style="dim") if label else highlight(line, self.matched, self.mismatched)
+
     def render(self) -> Text:
         width = self.content_size.width or 100
         side, left, right, flags = self._layout(width)
@@ -118,17 +122,9 @@ class GroupRow(Widget):
                 out.append("\n")
             left_line = left[n] if n < len(left) else ""
             right_line = right[n] if n < len(right) else ""
-            out.append_text(
-                highlight(
-                    left_line.ljust(side), self.matched, self.mismatched, "dim" if n == 0 else ""
-                )
-            )
+            out.append_text(self._cell(left_line.ljust(side), label=n == 0))
             out.append(" " * GAP)
-            out.append_text(
-                highlight(
-                    right_line.rjust(side), self.matched, self.mismatched, "dim" if n == 0 else ""
-                )
-            )
+            out.append_text(self._cell(right_line.rjust(side), label=n == 0))
             out.append(" " * GAP)
             flag_line = flags[n] if n < len(flags) else ""
             out.append(flag_line, style="bold" if flag_line.startswith("●") else "dim")
