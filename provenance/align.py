@@ -544,26 +544,31 @@ def _fill_gaps(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Gr
                 continue
             coverage, mass = _translation_coverage(ctx, i, j)
             if coverage >= ctx.params.gap_coverage and mass >= ctx.params.gap_mass:
-                candidates.append((coverage, mass, i, j))
+                candidates.append(((coverage, mass), i, j, coverage))
     filled = []
-    for coverage, _mass, i, j in sorted(candidates, reverse=True):
+    for _rank, i, j, coverage in _best_first(candidates, used_t, used_o):
+        r, c = scorer.t_body.index(i), scorer.o_body.index(j)
+        signals = {**scorer.signals((1, 1), r, c), "translation_coverage": coverage}
+        filled.append(
+            _group(ctx, (i,), (j,), "matched", float(scorer.matrices[(1, 1)][r, c]), signals)
+        )
+    return filled
+
+
+def _best_first(
+    candidates: list[tuple[Any, int, int, Any]], used_t: set[int], used_o: set[int]
+) -> list[tuple[Any, int, int, Any]]:
+    """Greedy one-to-one pairing of (rank, translation, original, payload) candidates, best
+    rank first, each paragraph used once; ``used_t`` and ``used_o`` are updated."""
+    chosen = []
+    for candidate in sorted(candidates, key=lambda c: c[:3], reverse=True):
+        _rank, i, j, _payload = candidate
         if i in used_t or j in used_o:
             continue
         used_t.add(i)
         used_o.add(j)
-        signals = scorer.signals((1, 1), scorer.t_body.index(i), scorer.o_body.index(j))
-        signals["translation_coverage"] = coverage
-        filled.append(
-            _group(
-                ctx,
-                (i,),
-                (j,),
-                "matched",
-                float(scorer.matrices[(1, 1)][scorer.t_body.index(i), scorer.o_body.index(j)]),
-                signals,
-            )
-        )
-    return filled
+        chosen.append(candidate)
+    return chosen
 
 
 def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]:
@@ -583,14 +588,10 @@ def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]
             score = float(matrix[r, c]) + ctx.params.weight_position * signals["position"]
             if score > ctx.params.move_threshold:
                 candidates.append((score, i, j, signals))
-    moved = []
-    for score, i, j, signals in sorted(candidates, reverse=True):
-        if i in used_t or j in used_o:
-            continue
-        used_t.add(i)
-        used_o.add(j)
-        moved.append(_group(ctx, (i,), (j,), "moved", score, signals))
-    return moved
+    return [
+        _group(ctx, (i,), (j,), "moved", score, signals)
+        for score, i, j, signals in _best_first(candidates, used_t, used_o)
+    ]
 
 
 def _complete(
