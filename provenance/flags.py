@@ -22,6 +22,8 @@ from provenance.text.tokens import arabic_forms, token_forms
 from provenance.text.translit import arabic_skeleton, english_skeleton
 
 ADDITION_KIND = {
+    # The kind a paragraph without counterpart is flagged with, on either side: an
+    # original's own chrome is flagged as chrome, not as a drop.
     "boilerplate": "boilerplate",
     "title_repeat": "boilerplate",
     "read_also": "read_also",
@@ -110,7 +112,7 @@ def flags_for_alignment(
             for j in group.original:
                 flags.append(
                     ProposedFlag(
-                        "dropped",
+                        ADDITION_KIND.get(o_by_index[j].kind, "dropped"),
                         "paragraph",
                         original=j,
                         evidence={"text": o_by_index[j].text[:200]},

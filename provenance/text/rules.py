@@ -35,11 +35,31 @@ class ParagraphRule:
 
 
 @dataclass(frozen=True)
+class ChromeShapes:
+    """The numbers and patterns of the shape rules (text/chrome.py), from `[chrome]`."""
+
+    title_similarity: float
+    fragment_max_words: int
+    fragment_max_letters: int
+    byline_max_words: int
+    caption_max_chars: int
+    caption: re.Pattern[str]
+    markup_max_chars: int
+    markup: re.Pattern[str]
+    pull_quote_min_chars: int
+    date_filler: frozenset[str]
+    learn_max_chars: int
+    learn_short_chars: int
+    learn_min_articles: int
+
+
+@dataclass(frozen=True)
 class Rules:
     paragraph: tuple[ParagraphRule, ...]
     signatures: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
     credit_patterns: tuple[str, ...]
     credit_lead_paragraphs: int
+    chrome: ChromeShapes
 
 
 def _compile(patterns: object, where: str) -> tuple[re.Pattern[str], ...]:
@@ -91,8 +111,41 @@ def rules() -> Rules:
             raise ConfigError(f"{WHERE}: credit pattern {pattern!r} has no {{outlet}}")
         _compile([pattern.replace("{outlet}", "x")], "credits")
     return Rules(
+        chrome=_chrome_shapes(raw.get("chrome", {})),
         paragraph=tuple(paragraph),
         signatures=signatures,
         credit_patterns=tuple(credit_patterns),
         credit_lead_paragraphs=int(credits.get("lead_paragraphs", 4)),
+    )
+
+
+def _chrome_shapes(raw: dict[str, object]) -> ChromeShapes:
+    def number(key: str) -> float:
+        value = raw.get(key)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{WHERE}: [chrome] {key} must be a non-negative number")
+        return value
+
+    def pattern(key: str) -> re.Pattern[str]:
+        return re.compile(
+            "|".join(f"(?:{p.pattern})" for p in _compile(raw.get(key), f"[chrome] {key}"))
+        )
+
+    filler = raw.get("date_filler") or []
+    if not isinstance(filler, list):
+        raise ConfigError(f"{WHERE}: [chrome] date_filler must be a list of words")
+    return ChromeShapes(
+        title_similarity=number("title_similarity"),
+        fragment_max_words=int(number("fragment_max_words")),
+        fragment_max_letters=int(number("fragment_max_letters")),
+        byline_max_words=int(number("byline_max_words")),
+        caption_max_chars=int(number("caption_max_chars")),
+        caption=pattern("caption"),
+        markup_max_chars=int(number("markup_max_chars")),
+        markup=pattern("markup"),
+        pull_quote_min_chars=int(number("pull_quote_min_chars")),
+        date_filler=frozenset(str(w) for w in filler),
+        learn_max_chars=int(number("learn_max_chars")),
+        learn_short_chars=int(number("learn_short_chars")),
+        learn_min_articles=int(number("learn_min_articles")),
     )

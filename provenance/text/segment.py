@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from provenance.outlets import registry
+from provenance.text.chrome import chrome_key, is_title_line, repeated, shape_kind
 from provenance.text.credits import find_credit
 from provenance.text.normalize import normalize
 from provenance.text.rules import rules
@@ -30,8 +32,6 @@ CHROME_KINDS = frozenset({"boilerplate", "title_repeat", "read_also", "disclaime
 """Kinds that are never part of the story's text: they enter alignment as known additions."""
 
 STANDFIRST_MAX_WORDS = 60
-STANDFIRST_SHARED = 0.7
-"""Share of an uncredited opening's anchors that the lead after it must repeat."""
 _SENTENCE_END = re.compile(r"[.!?:;\"'”»)\]…؟]$")
 
 
@@ -76,30 +76,35 @@ def guess_outlet(text: str) -> str | None:
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-def _is_title(normalised: str, title: str) -> bool:
-    """Same words as the (normalised, punctuation-free) title; lengths are compared first."""
-    if not title or abs(len(normalised) - len(title)) > len(title) // 3 + 3:
-        return False
-    return _NON_WORD.sub("", normalised) == title
+@cache
+def _registry_keys() -> frozenset[str]:
+    """Every outlet spelling of the registry as a chrome key (for bare outlet-name lines)."""
+    return frozenset(chrome_key(spelling) for spelling, _ in registry().spellings())
 
 
 def tag_paragraphs(
-    paragraphs: list[str], *, title: str = "", outlet: str | None = None
+    paragraphs: list[str],
+    *,
+    title: str = "",
+    outlet: str | None = None,
+    learnt: frozenset[str] = frozenset(),
 ) -> list[Tag]:
-    """The kind of each paragraph (and the outlet it credits, for standfirsts and leads)."""
-    norm_title = _NON_WORD.sub("", normalize(title))
-    kinds: list[str] = []
+    """The kind of each paragraph (and the outlet it credits, for standfirsts and leads).
+
+    Applies to either side of a pair. In order: the headline repeated, the outlet's learnt
+    chrome (``learnt``: chrome keys, see text/chrome.py), the pattern rules of
+    data/rules.toml, chrome by its shape, then copies and pull quotes; the standfirst last.
+    """
+    title_key = _NON_WORD.sub("", normalize(title))
+    outlet_keys = _registry_keys() | ({chrome_key(outlet)} if outlet else set())
     normalised_all = [normalize(text) for text in paragraphs]
-    for text, normalised in zip(paragraphs, normalised_all, strict=True):
-        if _is_title(normalised, norm_title):
-            kinds.append("title_repeat")
-            continue
-        for rule in rules().paragraph:
-            if rule.applies(normalised, len(text), outlet):
-                kinds.append(rule.kind)
-                break
-        else:
-            kinds.append("body")
+    kinds = [
+        _kind(text, normalised, title_key, outlet, learnt, outlet_keys)
+        for text, normalised in zip(paragraphs, normalised_all, strict=True)
+    ]
+    for i in repeated(paragraphs, normalised_all, kinds):
+        if kinds[i] == "body":
+            kinds[i] = "boilerplate"
     credits: list[str | None] = [None] * len(paragraphs)
     info = registry().by_name(outlet) if outlet else None
     translator = info is None or info.role == "translator"
@@ -116,31 +121,65 @@ def tag_paragraphs(
         lead_left -= 1
         credit = find_credit(text, normalised_all[i])
         credits[i] = credit.outlet if credit else None
+        phrase = f"{credit.phrase} {credit.outlet}" if credit else None
         followed_by_title = i + 1 < len(kinds) and kinds[i + 1] == "title_repeat"
         short = len(text.split()) <= STANDFIRST_MAX_WORDS
-        opening = translator and first_body and short
-        if opening and (
-            credit is not None or followed_by_title or _summarises_next(paragraphs, kinds, i)
+        # A credited opening is still the lead unless a later paragraph repeats it: only a
+        # summary set above the story (a standfirst) is a known addition.
+        if (
+            translator
+            and first_body
+            and short
+            and (followed_by_title or _summarises_next(paragraphs, kinds, i, phrase))
         ):
             kinds[i] = "standfirst"
         first_body = False
     return [Tag(kind, credit) for kind, credit in zip(kinds, credits, strict=True)]
 
 
-def _summarises_next(paragraphs: list[str], kinds: list[str], i: int) -> bool:
-    """A standfirst without a credit: a short opening whose figures and names the longer lead
-    right after it repeats (the Syrian Observer's summary line)."""
-    from provenance.text.anchors import extract_anchors
+def _kind(
+    text: str,
+    normalised: str,
+    title_key: str,
+    outlet: str | None,
+    learnt: frozenset[str],
+    outlet_keys: frozenset[str] | set[str],
+) -> str:
+    if is_title_line(normalised, title_key):
+        return "title_repeat"
+    if learnt and chrome_key(text) in learnt:
+        return "boilerplate"
+    for rule in rules().paragraph:
+        if rule.applies(normalised, len(text), outlet):
+            return rule.kind
+    return shape_kind(text, normalised, outlet_keys) or "body"
 
-    following = next((j for j in range(i + 1, len(kinds)) if kinds[j] == "body"), None)
-    if following is None or len(paragraphs[following]) < 1.2 * len(paragraphs[i]):
+
+def _summarises_next(
+    paragraphs: list[str], kinds: list[str], i: int, credit_phrase: str | None
+) -> bool:
+    """A standfirst: a short opening whose figures, dates and names the longer paragraphs right
+    after it repeat. The words of its credit ("Enab Baladi reported", and the outlet's name as
+    written) do not count."""
+    from provenance.text.anchors import Anchors, extract_anchors
+
+    def terms(anchors: Anchors) -> set[str]:
+        return set(anchors.numbers | anchors.concepts | anchors.names | anchors.dates)
+
+    # An uncredited opening must be repeated by the very next paragraph, a longer one.
+    reach, share, longer = (2, 0.6, 1.0) if credit_phrase else (1, 0.7, 1.2)
+    following = [j for j in range(i + 1, len(kinds)) if kinds[j] == "body"][:reach]
+    if not following or len(paragraphs[following[0]]) < longer * len(paragraphs[i]):
         return False
-    first, lead = extract_anchors(paragraphs[i], "en"), extract_anchors(paragraphs[following], "en")
-    mine = first.numbers | first.concepts | first.names
+    mine = terms(extract_anchors(paragraphs[i], "en"))
+    if credit_phrase:
+        mine -= terms(extract_anchors(credit_phrase, "en"))
     if len(mine) < 3:
         return False
-    shared = mine & (lead.numbers | lead.concepts | lead.names)
-    return len(shared) >= STANDFIRST_SHARED * len(mine)
+    later: set[str] = set()
+    for j in following:
+        later |= terms(extract_anchors(paragraphs[j], "en"))
+    return len(mine & later) >= share * len(mine)
 
 
 def article_credit(tags: list[Tag]) -> str | None:
