@@ -99,6 +99,10 @@ class AlignParams:
     gap_relief: float = 1.0
     """How much the threshold is lowered for links inside a gap bounded by two links (or an
     article's end): their position is evidence in itself."""
+    absorb_share: float = 0.3
+    """... and at least this share of the neighbour's own anchors must be on the other side."""
+    absorb_gain: float = 0.0
+    """How much a leftover neighbour must raise a link's evidence to be absorbed into it."""
     facing_anchors: float = 0.25
     """Anchor evidence (0..1) that one leftover paragraph facing another between two links
     needs to be linked to it."""
@@ -222,6 +226,16 @@ class PairContext:
         cos = float(t_vec @ o_vec)
         value = (2 * cos - mean_t - mean_o) / (2 * self.cos_spread)
         return max(-self.params.semantic_cap, min(self.params.semantic_cap, value))
+
+    def evidence(self, ts: Sequence[int], os: Sequence[int]) -> float:
+        """A group's evidence on the scale of the DP's scores, position left out: for groups
+        of any shape, which the matrices do not hold."""
+        p = self.params
+        anchors, _ = self.anchor_evidence(ts, os)
+        total = p.weight_anchors * anchors
+        total += p.weight_length * max(self.length_logprob(ts, os), p.length_floor)
+        semantic = self.semantic(ts, os) if p.weight_semantic else None
+        return total + (p.weight_semantic * semantic if semantic is not None else 0.0)
 
     def anchor_evidence(
         self, ts: Sequence[int], os: Sequence[int]
@@ -487,8 +501,8 @@ def _gaps(
     """The stretches between consecutive links of a monotone path where both sides have
     paragraphs left over: (translation span, original span) in body ranks."""
     links = [(ts, os) for ts, os in steps if ts and os]
-    if not links:  # no link, no known position: nothing is bounded
-        return []
+    if not links:  # no known position, except for a story told in one paragraph a side
+        return [((0, n), (0, m))] if n == m == 1 else []
     bounds = [((-1,), (-1,)), *links, ((n,), (m,))]
     gaps = []
     for (t_before, o_before), (t_after, o_after) in itertools.pairwise(bounds):
@@ -552,6 +566,7 @@ def align_paragraphs(
             linked.append(
                 _group(ctx, ts, os, "matched", score, scorer.signals(shape, t_ranks[0], o_ranks[0]))
             )
+    linked = _absorb(ctx, scorer, linked)
     linked += _fill_gaps(ctx, scorer, linked)
     linked += _moves(ctx, scorer, linked)
     return _complete(translation, original, linked)
@@ -567,6 +582,68 @@ def _group(
 ) -> Group:
     _, anchors = ctx.anchor_evidence(ts, os)
     return Group(ts, os, kind, score, signals, anchors)
+
+
+def _absorb(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]:
+    """Grow each link over the leftover paragraphs beside it while its evidence improves: a
+    paragraph condensed into (or split out of) its neighbour is part of the same group, not a
+    drop or an addition beside it. The DP's shapes stop at three paragraphs a side."""
+    used_t = {i for g in linked for i in g.translation}
+    used_o = {j for g in linked for j in g.original}
+    t_rank = {i: r for r, i in enumerate(scorer.t_body)}
+    o_rank = {j: r for r, j in enumerate(scorer.o_body)}
+    grown = []
+    for group in sorted(linked, key=lambda g: g.translation):
+        ts, os = list(group.translation), list(group.original)
+        best = ctx.evidence(ts, os)
+        while True:
+            options = []
+            for side, members, body, rank, used in (
+                ("t", ts, scorer.t_body, t_rank, used_t),
+                ("o", os, scorer.o_body, o_rank, used_o),
+            ):
+                for neighbour in (rank[members[0]] - 1, rank[members[-1]] + 1):
+                    if 0 <= neighbour < len(body) and body[neighbour] not in used:
+                        options.append((side, body[neighbour]))
+            scored = []
+            for side, index in options:
+                new_ts = sorted([*ts, index]) if side == "t" else ts
+                new_os = sorted([*os, index]) if side == "o" else os
+                # the neighbour must share content with the other side, not only even out
+                # the lengths: most of its own anchors are found there
+                other = os if side == "t" else ts
+                if _share_found(ctx, side, index, other) >= ctx.params.absorb_share:
+                    scored.append((ctx.evidence(new_ts, new_os), side, index))
+            if not scored or max(scored)[0] <= best + ctx.params.absorb_gain:
+                break
+            best, side, index = max(scored)
+            (ts if side == "t" else os).append(index)
+            (used_t if side == "t" else used_o).add(index)
+            ts.sort()
+            os.sort()
+        if (tuple(ts), tuple(os)) == (group.translation, group.original):
+            grown.append(group)
+        else:
+            signals = {**group.signals, "absorbed_evidence": best}
+            grown.append(_group(ctx, tuple(ts), tuple(os), group.kind, group.score, signals))
+    return grown
+
+
+def _share_found(ctx: PairContext, side: str, index: int, others: Sequence[int]) -> float:
+    """Share (by weight) of one paragraph's anchors found in the paragraphs of the other side."""
+    if side == "t":
+        keys = ctx.t_keys[index]
+        found: set[str] = set()
+        for j in others:
+            found |= ctx.o_keys[j].keys() | {f"p:{n}" for n in ctx.o_names[j]}
+    else:
+        keys = ctx.o_keys[index]
+        found = set()
+        for i in others:
+            found |= ctx.t_keys[i].keys()
+    total = sum(base * ctx.rarity.get(k, 1.0) for k, base in keys.items())
+    hit = sum(base * ctx.rarity.get(k, 1.0) for k, base in keys.items() if k in found)
+    return hit / total if total else 0.0
 
 
 def _translation_coverage(ctx: PairContext, i: int, j: int) -> tuple[float, float]:

@@ -9,6 +9,7 @@ audit and to refresh.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,9 +17,9 @@ from typing import Any
 
 from provenance.align import Group, Paragraph
 from provenance.lexicon import lexicon
-from provenance.text.anchors import Anchors, extract_anchors, parse_figure
+from provenance.text.anchors import Anchors, anchor_keys_of, extract_anchors, parse_figure, surface
 from provenance.text.normalize import normalize
-from provenance.text.tokens import arabic_forms, token_forms
+from provenance.text.tokens import arabic_forms, token_forms, words
 from provenance.text.translit import arabic_skeleton, english_skeleton
 
 ADDITION_KIND = {
@@ -55,6 +56,8 @@ FINE_NAME_CATEGORIES = frozenset(
 CONDENSED_SHARE = 0.45
 """A link is condensed when the translation has less than this share of the expected length."""
 CONDENSED_MIN_CHARS = 250
+ROUNDING = 0.02
+"""Two figures this close (relative) are one figure rounded, not a changed one."""
 MISMATCH_RATIO = 4.0
 """Two unmatched figures are a mismatch (not unrelated figures) within this ratio."""
 
@@ -155,8 +158,38 @@ def _figure(token: str) -> float | None:
         return None
 
 
+def _same_figure(t_only: set[str], o_only: set[str]) -> tuple[set[str], set[str]]:
+    """Take out the figures that the other side states in another form: rounded ("about 3.3
+    million" for 3,270,000, within ROUNDING) or in two parts ("three million and 270
+    thousand")."""
+    values = {token: _figure(token) for token in t_only | o_only}
+
+    def close(x: float, y: float) -> bool:
+        return abs(x - y) <= ROUNDING * max(x, y)
+
+    t_left, o_left = set(t_only), set(o_only)
+    for mine, theirs in ((t_left, o_left), (o_left, t_left)):
+        for a in sorted(mine):
+            x = values[a]
+            if x is None or x <= 0 or a not in mine:
+                continue
+            others = [
+                (b, values[b]) for b in theirs if values[b] and b.endswith("%") == a.endswith("%")
+            ]
+            single = [b for b, y in others if close(x, y)]
+            parts = [(b, c) for b, y in others for c, z in others if y > 10 * z and close(x, y + z)]
+            if single:
+                mine.discard(a)
+                theirs.discard(single[0])
+            elif parts:
+                mine.discard(a)
+                theirs.difference_update(parts[0])
+    return t_left, o_left
+
+
 def _number_pairs(t_only: set[str], o_only: set[str]) -> list[tuple[str, str]]:
     """Unmatched figures on both sides that look like one figure changed, closest first."""
+    t_only, o_only = _same_figure(t_only, o_only)
     pairs = []
     for a in t_only:
         for b in o_only:
@@ -195,7 +228,7 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
                 "group",
                 _where(ts, t_anchors, lambda x, a=a: a in x.numbers),
                 _where(os, o_anchors, lambda x, b=b: b in x.numbers),
-                {"translation": a, "original": b},
+                _in_words(ts, os, f"n:{a}", f"n:{b}"),
             )
         )
     for prefix in ("d:", "wd:", "m:"):
@@ -213,7 +246,7 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
                     "group",
                     _where(ts, t_anchors, lambda x, a=a: a in x.dates),
                     _where(os, o_anchors, lambda x, b=b: b in x.dates),
-                    {"translation": a, "original": b},
+                    _in_words(ts, os, a, b),
                 )
             )
             break
@@ -230,15 +263,10 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
                 _where(os, o_anchors, lambda x, b=b: b in x.concepts)
                 if not b.startswith("name:")
                 else _where_text(os, b.removeprefix("name:")),
-                {"translation": a, "original": b},
+                _in_words(ts, os, _name_key(a), _name_key(b)),
             )
         )
     return flags
-
-
-def _unexplained_names(t_all: Anchors, o_all: Anchors) -> set[str]:
-    """English name skeletons (3+ consonants) with no Arabic word of the same skeleton."""
-    return {n for n in t_all.names if len(n) >= 3 and n not in o_all.names}
 
 
 _ARABIC_PLACE = re.compile(r"(?:^|\s)(?:و?ب?)(?:قريه|بلده|مدينه|حي|معبر|مخيم|ناحيه|منطقه)\s+(\w+)")
@@ -252,6 +280,34 @@ _NAME = r"(?:al-|el-)?[A-Z][\w'’-]+"
 _ENGLISH_PLACE_LIST = re.compile(
     rf"\b((?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME})\s+(?:neighbou?rhoods|villages|towns|camps)\b"
 )
+
+
+def _name_key(name: str) -> str:
+    """A name mismatch's side as an anchor key (a lexicon concept) or as its own word."""
+    return name.removeprefix("name:") if name.startswith("name:") else f"c:{name}"
+
+
+def _in_words(ts: list[Paragraph], os: list[Paragraph], t_key: str, o_key: str) -> dict[str, str]:
+    """A mismatch's evidence as the reviewer reads it: the words of each side that carry it
+    ("1.5 million" / "٢٫٥ مليون"), never the anchor keys."""
+    return {"translation": _said(ts, t_key, "en"), "original": _said(os, o_key, "ar")}
+
+
+_TRIM_WORD = ".,:;!?()[]\"'«»“”‘’،؛"
+
+
+def _said(paragraphs: list[Paragraph], key: str, lang: str) -> str:
+    if ":" not in key:  # a word of the text, normalised: find it as written
+        for p in paragraphs:
+            for word in p.text.split():
+                if normalize(word.strip(_TRIM_WORD)) == key:
+                    return word.strip(_TRIM_WORD)
+        return key
+    for p in paragraphs:
+        words_found = surface(p.text, p.lang or lang, key)
+        if words_found:
+            return words_found
+    return key.split(":", 1)[1].split(".", 1)[-1].replace("_", " ")
 
 
 def _arabic_places(paragraphs: list[Paragraph]) -> dict[str, str]:
@@ -297,26 +353,34 @@ def _name_mismatch(
     Only fine-grained names count: lexicon towns, villages, crossings, camps, people, or words
     that the text itself introduces as places ("the village of ...", "قرية ..."). Countries
     and regions are left out: translators turn them into adjectives ("Russian", "Syrian").
+    A name is a mismatch only when the other side has no form of it at all: not its lexicon
+    spellings, not a word of the same consonant skeleton (transliteration variants, a person
+    by surname), not a lexicon entry that contains it or that it contains (a town and its
+    governorate, a camp and its town).
     """
+    t_text = " ".join(normalize(p.text) for p in ts)
+    o_text = " ".join(normalize(p.text) for p in os)
+    t_skeletons = _skeletons(" ".join(p.text for p in ts), "en")
+    o_skeletons = _skeletons(o_text, "ar")
     t_only = sorted(
         c
         for c in t_all.concepts - o_all.concepts
         if t_all.concept_categories.get(c) in FINE_NAME_CATEGORIES
+        and not _concept_explained(c, o_all.concepts, o_text, o_skeletons, "ar")
     )
     o_only = sorted(
         c
         for c in o_all.concepts - t_all.concepts
         if o_all.concept_categories.get(c) in FINE_NAME_CATEGORIES
+        and not _concept_explained(c, t_all.concepts, t_text, t_skeletons, "en")
     )
-    known_o = {arabic_skeleton(w) for w in o_all.names} | o_all.names
     t_marked = sorted(
-        n for s, n in _english_places(ts).items() if not _skeleton_found(s, n, known_o)
+        n
+        for s, n in _english_places(ts).items()
+        if not _name_explained(n, "en", o_all, o_skeletons)
     )
-    t_marked = [n for n in t_marked if not _explained(n, t_all, o_all)]
     o_marked = sorted(
-        w
-        for s, w in _arabic_places(os).items()
-        if s not in t_all.names and not _explained_ar(w, t_all)
+        w for s, w in _arabic_places(os).items() if not _name_explained(w, "ar", t_all, t_skeletons)
     )
     t_side = t_only + [f"name:{n}" for n in t_marked]
     o_side = o_only + [f"name:{w}" for w in o_marked]
@@ -325,20 +389,69 @@ def _name_mismatch(
     return None
 
 
-def _skeleton_found(skeleton: str, name: str, arabic_names: set[str]) -> bool:
-    parts = [english_skeleton(w) for w in name.split()]
-    return skeleton in arabic_names or any(len(p) >= 3 and p in arabic_names for p in parts)
+def _skeletons(text: str, lang: str) -> set[str]:
+    """Consonant skeletons of every word of a text, and of every two words run together."""
+    if lang == "en":  # names are capitalised; "for" is not "Fara"
+        found = [english_skeleton(w) if w[:1].isupper() else "" for w in _LATIN_WORD.findall(text)]
+    else:
+        found = [_arabic_word_skeleton(w) for w in words(normalize(text), normalised=True)]
+    pairs = {a + b for a, b in itertools.pairwise(found) if a}
+    return {k for k in (*found, *pairs) if len(k) >= 2}
 
 
-def _explained(name: str, t_all: Anchors, o_all: Anchors) -> bool:
-    """A marked English name that the lexicon knows on both sides is no mismatch."""
-    concepts = {c for c, _, _ in lexicon().concepts(token_forms(name, "en"), "en")}
-    return bool(concepts) and concepts <= o_all.concepts
+_LATIN_WORD = re.compile(r"[\w'’-]+")
 
 
-def _explained_ar(word: str, t_all: Anchors) -> bool:
-    concepts = {c for c, _, _ in lexicon().concepts(token_forms(word, "ar"), "ar")}
-    return bool(concepts) and concepts <= t_all.concepts
+def _arabic_word_skeleton(word: str) -> str:
+    return arabic_skeleton(arabic_forms(word)[0])
+
+
+def _concept_explained(
+    concept: str,
+    other_concepts: frozenset[str],
+    other_text: str,
+    other_skeletons: set[str],
+    lang: str,
+) -> bool:
+    """Whether the other side names ``concept`` in some form (``lang`` is the other side's)."""
+    entries = lexicon().entries
+    entry = entries.get(concept)
+    if entry is None:
+        return False
+    mine = entry.en if lang == "ar" else entry.ar
+    theirs = entry.ar if lang == "ar" else entry.en
+    if any(normalize(form) in other_text for form in theirs):
+        return True
+    for other in other_concepts:
+        other_entry = entries.get(other)
+        if other_entry is not None and _nested(entry, other_entry):
+            return True
+    skeleton = english_skeleton if lang == "ar" else _arabic_word_skeleton
+    return any(
+        "".join(skeleton(w) for w in words(normalize(form), normalised=True)) in other_skeletons
+        for form in mine
+    )
+
+
+def _nested(a: Any, b: Any) -> bool:
+    """One lexicon entry's English name inside the other's ("Atmeh" in "Atmeh camps")."""
+    names_a = {normalize(n) for n in a.en}
+    names_b = {normalize(n) for n in b.en}
+    return any(re.search(rf"\b{re.escape(x)}\b", y) for x in names_a for y in names_b) or any(
+        re.search(rf"\b{re.escape(y)}\b", x) for x in names_a for y in names_b
+    )
+
+
+def _name_explained(name: str, lang: str, other: Anchors, other_skeletons: set[str]) -> bool:
+    """Whether a marked place name has a form on the other side: a lexicon concept the other
+    side also has, or a word of the same skeleton as the whole name or its last word."""
+    concepts = {c for c, _, _ in lexicon().concepts(token_forms(name, lang), lang)}
+    if concepts and concepts <= other.concepts:
+        return True
+    skeleton = english_skeleton if lang == "en" else _arabic_word_skeleton
+    parts = [skeleton(w) for w in words(normalize(name), normalised=True)]
+    # the last word carries the name (a surname; "Safra" in "Kafr Safra", not "Kafr")
+    return "".join(parts) in other_skeletons or (len(parts) > 1 and parts[-1] in other_skeletons)
 
 
 def _where_text(paragraphs: list[Paragraph], word: str) -> int:
@@ -349,18 +462,41 @@ def _where_text(paragraphs: list[Paragraph], word: str) -> int:
 
 
 def _condensed(ts: list[Paragraph], os: list[Paragraph], ratio: float) -> ProposedFlag | None:
+    """One translation paragraph for several original ones (a merge), or a translation much
+    shorter than its original: the reviewer should check what the condensing left out."""
     l_t = sum(len(p.text) for p in ts)
     l_o = sum(len(p.text) for p in os)
-    if l_o >= CONDENSED_MIN_CHARS and l_t < CONDENSED_SHARE * ratio * l_o:
-        return ProposedFlag(
-            "condensed",
-            "group",
-            ts[0].index,
-            os[0].index,
-            {
-                "translation_chars": l_t,
-                "original_chars": l_o,
-                "share": round(l_t / (ratio * l_o), 2),
-            },
-        )
-    return None
+    merged = len(ts) == 1 and len(os) >= 2
+    if not merged and not (l_o >= CONDENSED_MIN_CHARS and l_t < CONDENSED_SHARE * ratio * l_o):
+        return None
+    t_anchors, o_anchors = _anchors(ts, "en"), _anchors(os, "ar")
+    return ProposedFlag(
+        "condensed",
+        "group",
+        ts[0].index,
+        os[0].index,
+        {
+            "translation_chars": l_t,
+            "original_chars": l_o,
+            "share": round(l_t / (ratio * l_o), 2),
+            "original_paragraphs": len(os),
+            "translation_anchors": _words(ts, t_anchors, "en"),
+            "original_anchors": _words(os, o_anchors, "ar"),
+        },
+    )
+
+
+NAMED_KEY_PREFIXES = ("n:", "d:", "c:place.", "c:org.", "c:person.", "c:office.")
+"""Anchors worth listing as a group's evidence: figures, dates, places, bodies and people."""
+
+
+def _words(paragraphs: Sequence[Paragraph], anchors: list[Anchors], lang: str) -> list[str]:
+    """The figures, dates and names of paragraphs, in their own words, in reading order."""
+    found: list[str] = []
+    for p, a in zip(paragraphs, anchors, strict=True):
+        for key in sorted(anchor_keys_of(a)):
+            if key.startswith(NAMED_KEY_PREFIXES) and not key.startswith("n:~"):
+                words = surface(p.text, p.lang or lang, key)
+                if words and words not in found:
+                    found.append(words)
+    return found

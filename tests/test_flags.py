@@ -46,7 +46,7 @@ def test_number_mismatch_names_both_figures() -> None:
     assert (flag.kind, flag.severity, flag.evidence) == (
         "number_mismatch",
         "high",
-        {"translation": "3800", "original": "3500"},
+        {"translation": "3,800", "original": "٣٥٠٠"},
     )
 
 
@@ -79,7 +79,8 @@ def test_name_mismatch_between_marked_places() -> None:
     t = en("The drone hit the vehicle near the village of Tal Hamis.")
     o = ar("استهدفت المسيرة السيارة قرب قرية هيمو.")
     (flag,) = flags_for_alignment([Group((0,), (0,), "matched")], t, o)
-    assert flag.kind == "name_mismatch" and flag.evidence["original"] == "name:هيمو"
+    assert flag.kind == "name_mismatch"
+    assert flag.evidence == {"translation": "Tal Hamis", "original": "هيمو"}
 
 
 def test_same_place_in_both_languages_is_no_mismatch() -> None:
@@ -100,3 +101,60 @@ def test_moved_and_condensed() -> None:
     o = ar(long_ar, "جملة أخرى")
     groups = [Group((0,), (0,), "matched"), Group((1,), (1,), "moved", score=3.0)]
     assert flags_of(groups, t, o) == [("condensed", 0, 0), ("moved", 1, 1)]
+
+
+def test_an_originals_chrome_is_flagged_with_its_kind_not_as_a_drop() -> None:
+    t = en("The council raised water fees.")
+    o = [
+        Paragraph(0, "صورة تعبيرية", "boilerplate", "ar"),
+        Paragraph(1, "رفع المجلس رسوم المياه.", "body", "ar"),
+        Paragraph(2, "اقرأ أيضا: انقطاع المياه في الحسكة", "read_also", "ar"),
+        Paragraph(3, "فقرة لم تترجم", "body", "ar"),
+    ]
+    groups = [
+        Group((), (0,), "dropped"),
+        Group((0,), (1,), "matched"),
+        Group((), (2,), "dropped"),
+        Group((), (3,), "dropped"),
+    ]
+    assert flags_of(groups, t, o) == [
+        ("boilerplate", None, 0),
+        ("read_also", None, 2),
+        ("dropped", None, 3),
+    ]
+
+
+def test_a_merge_of_original_paragraphs_is_condensed_with_both_sides_anchors() -> None:
+    t = en("The Jordanian army killed 4 smugglers and seized 1.2 million pills near the border.")
+    o = ar("قتل الجيش الأردني 4 مهربين على الحدود.", "وضبط 1.2 مليون حبة كبتاغون.")
+    (flag,) = flags_for_alignment([Group((0,), (0, 1), "matched")], t, o)
+    assert (flag.kind, flag.translation, flag.original) == ("condensed", 0, 0)
+    assert flag.evidence["original_paragraphs"] == 2
+    assert "1.2 million" in flag.evidence["translation_anchors"]
+    assert "1.2 مليون" in flag.evidence["original_anchors"]
+
+
+def test_a_figure_in_another_form_is_no_mismatch() -> None:
+    cases = [
+        (
+            "About 3,270,000 Syrians live in Turkey.",
+            "يعيش في تركيا نحو ثلاثة ملايين و270 ألف سوري.",
+        ),
+        ("About 3.3 million Syrians live in Turkey.", "يعيش في تركيا 3,270,000 سوري."),
+        ("Twelve civilians were killed.", "قتل 12 مدنيا."),
+    ]
+    for english, arabic in cases:
+        assert flags_of([Group((0,), (0,), "matched")], en(english), ar(arabic)) == [], english
+
+
+def test_a_name_in_another_form_is_no_mismatch() -> None:
+    cases = [
+        # transliteration variant of a lexicon town
+        ("Negotiations began in the city of Jeroud.", "بدأت المفاوضات في مدينة جيرود."),
+        # a camp and the town it is named after
+        ("Most headed to camps in Atmeh.", "توجه معظمهم إلى مخيمات أطمة."),
+        # an academy and its city
+        ("The attack hit the Military Academy in Homs.", "استهدف الهجوم مدينة حمص."),
+    ]
+    for english, arabic in cases:
+        assert flags_of([Group((0,), (0,), "matched")], en(english), ar(arabic)) == [], english

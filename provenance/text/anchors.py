@@ -330,3 +330,31 @@ def _english_names(text: str, forms: list[Forms], covered: set[int]) -> set[str]
         if len(skeleton) >= MIN_NAME_SKELETON:
             names.add(skeleton)
     return names
+
+
+def anchor_keys_of(anchors: Anchors) -> set[str]:
+    """Every anchor of a paragraph as one prefixed key: n:, d:/m:/wd:/y:, c: and p:."""
+    keys = {f"n:{n}" for n in anchors.numbers} | set(anchors.dates)
+    keys |= {f"c:{c}" for c in anchors.concepts} | {f"p:{n}" for n in anchors.names}
+    return keys
+
+
+_SURFACE_WINDOW = 6
+_TRIM = ".,:;!?()[]{}\"'«»“”‘’،؛"
+
+
+@lru_cache(maxsize=16384)
+def surface(text: str, lang: str, key: str) -> str | None:
+    """The words of ``text`` that carry anchor ``key`` ("c:place.sidon" -> "Sidon", "n:2500000"
+    -> "٢٫٥ مليون"): the shortest run of words whose own anchors include it. Reviewers read
+    these, never the keys."""
+    spans = [m.span() for m in re.finditer(r"\S+", text)]
+    for size in range(1, _SURFACE_WINDOW + 1):
+        for start in range(len(spans) - size + 1):
+            words = text[spans[start][0] : spans[start + size - 1][1]]
+            if key in anchor_keys_of(extract_anchors(words, lang)):
+                words = words.strip(_TRIM) or words
+                if words[:1] in "وبل" and key in anchor_keys_of(extract_anchors(words[1:], lang)):
+                    words = words[1:]  # a clitic conjunction or preposition: و3500 -> 3500
+                return words
+    return None
