@@ -709,24 +709,34 @@ def evaluate_pairs(
         str, typer.Option("--method", help="ours or gale-church (the JSON reports this one).")
     ] = "ours",
     semantic: SemanticOpt = None,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details", help="Per pair: the wrong groups (predicted against gold), flag errors."
+        ),
+    ] = False,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
     """Score alignment, additions, drops, flags and linking against gold pairs.
 
-    With --json, prints exactly the object of FORMATS.md §3 for --method; as a table, ours
-    and the Gale-Church baseline side by side.
+    With --json, prints exactly the object of FORMATS.md §3 for --method (with --details, a
+    "details" list beside it); as a table, ours and the Gale-Church baseline side by side.
 
-    Example: `provenance eval fixtures/pairs --json`
+    Example: `provenance eval fixtures/pairs --details`
     """
     from provenance.eval import evaluate
 
     embedder = _embedder(semantic)
     fmt = _fmt(fmt, as_json)
+    per_pair: list[dict[str, Any]] | None = [] if details else None
     if fmt is not OutputFormat.table:
-        emit(evaluate(paths, method=method, embedder=embedder), fmt)
+        result = evaluate(paths, method=method, embedder=embedder, details=per_pair)
+        emit({**result, "details": per_pair} if details else result, fmt)
         return
-    ours = evaluate(paths, method="ours", embedder=embedder)
+    ours = evaluate(paths, method="ours", embedder=embedder, details=per_pair)
+    if per_pair:
+        out.print(_details_table(per_pair))
     baseline = evaluate(paths, method="gale-church")
     label = "semantic" if embedder is not None else "no semantic"
     table = Table(
@@ -744,23 +754,15 @@ def evaluate_pairs(
     ]
     for kind in sorted(set(ours["flags"]) | set(baseline["flags"])):
         rows.append((f"flag {kind}", ours["flags"].get(kind), baseline["flags"].get(kind)))
-    empty = {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+
+    def cells(scores: dict[str, float] | None) -> list[str]:
+        """A method that neither predicted nor missed a kind has nothing to score: a dash."""
+        if scores is None:
+            return ["–"] * 3
+        return [f"{scores[k]:.3f}" for k in ("precision", "recall", "f1")]
+
     for name, a, b in rows:
-        a, b = a or empty, b or empty
-        table.add_row(
-            name,
-            *(
-                f"{x:.3f}"
-                for x in (
-                    a["precision"],
-                    a["recall"],
-                    a["f1"],
-                    b["precision"],
-                    b["recall"],
-                    b["f1"],
-                )
-            ),
-        )
+        table.add_row(name, *cells(a), *cells(b))
     out.print(table)
     if ours.get("linking"):
         link = ours["linking"]
@@ -768,6 +770,45 @@ def evaluate_pairs(
             f"linking: {link['queries']} queries over {link['candidates']} candidates, top-1 {link['top1']:.3f}, MRR {link['mrr']:.3f}"
         )
     err.print(f"{ours['seconds']:.1f} s (ours), {baseline['seconds']:.1f} s (gale-church)")
+
+
+def _details_table(per_pair: list[dict[str, Any]]) -> Table:
+    """The errors of each pair that has any: wrong groups against gold, wrong or missed flags."""
+    table = Table(
+        box=None, header_style="bold", title="errors by pair (translation↔original paragraphs)"
+    )
+    for name in ("pair", "F1", "error", "predicted", "gold"):
+        table.add_column(name, no_wrap=name != "gold")
+
+    def side(indices: list[int] | int | None) -> str:
+        if isinstance(indices, list):
+            return ",".join(map(str, indices)) or "–"
+        return "–" if indices is None else str(indices)
+
+    def group(ts: list[int] | int | None, os: list[int] | int | None) -> str:
+        return f"{side(ts)}↔{side(os)}"
+
+    for pair in per_pair:
+        rows = [
+            (
+                f"group ({wrong['kind']})",
+                group(*wrong["predicted"]),
+                ", ".join(group(*g) for g in wrong["gold"]),
+            )
+            for wrong in pair["wrong_groups"]
+        ]
+        rows += [
+            (
+                f"{flag['error']} {flag['kind']}",
+                group(flag["translation"], flag["original"]) if flag["error"] == "false" else "",
+                group(flag["translation"], flag["original"]) if flag["error"] == "missed" else "",
+            )
+            for flag in pair["flag_errors"]
+        ]
+        for n, (error, predicted, gold) in enumerate(rows):
+            f1 = f"{pair['alignment']['f1']:.2f}" if n == 0 else ""
+            table.add_row(pair["id"] if n == 0 else "", f1, error, predicted, gold)
+    return table
 
 
 @app.command()

@@ -18,7 +18,8 @@ from provenance.embed import Embedder
 from provenance.errors import InputError
 from provenance.flags import flags_for_alignment
 from provenance.formats import GoldPair, iter_paths, read_file
-from provenance.ingest import prepare_article
+from provenance.ingest import outlet_of, prepare_article
+from provenance.text.chrome import learn_outlet_chrome
 
 METHODS = ("ours", "gale-church")
 UNSCORED_FLAG_KINDS = frozenset({"added", "dropped"})
@@ -68,10 +69,23 @@ def load_pairs(paths: Iterable[Path]) -> list[GoldPair]:
     return pairs
 
 
-def pair_paragraphs(pair: GoldPair) -> tuple[list[Paragraph], list[Paragraph]]:
+Learnt = dict[str | None, frozenset[str]]
+
+
+def learn_chrome(pairs: Iterable[GoldPair]) -> Learnt:
+    """The chrome a database holding every article of these pairs would have learnt."""
+    return learn_outlet_chrome(
+        (outlet_of(article)[0], article.paragraphs) for pair in pairs for article in pair.articles()
+    )
+
+
+def pair_paragraphs(
+    pair: GoldPair, learnt: Learnt | None = None
+) -> tuple[list[Paragraph], list[Paragraph]]:
     """Both sides tagged as ingest would tag them, indices exactly as given in the file."""
-    t = prepare_article(pair.translation)
-    o = prepare_article(pair.original)
+    learnt = learnt or {}
+    t = prepare_article(pair.translation, learnt.get(outlet_of(pair.translation)[0], frozenset()))
+    o = prepare_article(pair.original, learnt.get(outlet_of(pair.original)[0], frozenset()))
     return (
         [Paragraph(i, p.text, p.kind, p.lang or t.lang) for i, p in enumerate(t.paragraphs)],
         [Paragraph(i, p.text, p.kind, p.lang or o.lang) for i, p in enumerate(o.paragraphs)],
@@ -130,10 +144,11 @@ def evaluate(
         raise InputError("--method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
     start = time.perf_counter()
     pairs = load_pairs(paths)
+    learnt = learn_chrome(pairs)
     links, added, dropped = Counts(), Counts(), Counts()
     flags: dict[str, Counts] = defaultdict(Counts)
     for pair in pairs:
-        translation, original = pair_paragraphs(pair)
+        translation, original = pair_paragraphs(pair, learnt)
         if method == "ours":
             groups = align_paragraphs(translation, original, embedder=embedder)
         else:
@@ -167,15 +182,7 @@ def evaluate(
                 total.fn + counts.fn,
             )
         if details is not None:
-            details.append(
-                {
-                    "id": pair.id,
-                    "links": pair_links.scores(),
-                    "predicted": [(list(g.translation), list(g.original), g.kind) for g in groups],
-                    "gold": [(list(g.translation), list(g.original)) for g in pair.alignment],
-                    "flag_errors": misses,
-                }
-            )
+            details.append(pair_details(pair.id, pair_links, groups, pair.alignment, misses))
     return {
         "pairs": len(pairs),
         "alignment": links.scores(),
@@ -186,6 +193,42 @@ def evaluate(
         if linking and pairs
         else None,
         "seconds": round(time.perf_counter() - start, 2),
+    }
+
+
+def pair_details(
+    pair_id: str,
+    links: Counts,
+    groups: list[Group],
+    gold: Iterable[Any],
+    flag_errors: list[tuple[str, str, int | None, int | None]],
+) -> dict[str, Any]:
+    """One pair's errors, so that a regression points at its cause: each predicted group that
+    is not a gold group, beside the gold groups it overlaps (both are partitions, so every
+    gold group missed shows there too), and each flag missed or wrong."""
+    predicted = {(g.translation, g.original): g.kind for g in groups}
+    expected = {(tuple(g.translation), tuple(g.original)) for g in gold}
+    wrong = []
+    for (ts, os), kind in sorted(predicted.items()):
+        if (ts, os) in expected:
+            continue
+        overlapping = sorted(
+            [list(gt), list(go)] for gt, go in expected if set(gt) & set(ts) or set(go) & set(os)
+        )
+        wrong.append({"predicted": [list(ts), list(os)], "kind": kind, "gold": overlapping})
+    return {
+        "id": pair_id,
+        "alignment": links.scores(),
+        "wrong_groups": wrong,
+        "flag_errors": [
+            {
+                "error": "false" if e == "fp" else "missed",
+                "kind": k,
+                "translation": t,
+                "original": o,
+            }
+            for e, k, t, o in sorted(flag_errors, key=lambda x: (x[1], x[0], str(x[2]), str(x[3])))
+        ],
     }
 
 

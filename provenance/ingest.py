@@ -14,7 +14,7 @@ from typing import Any
 
 from provenance.errors import InputError
 from provenance.formats import ArticleInput, GoldPair, iter_paths, read_file
-from provenance.outlets import registry
+from provenance.outlets import OutletInfo, registry
 from provenance.store import PreparedArticle, PreparedParagraph, SaveOutcome, Store
 from provenance.text.lang import detect_language, paragraph_language
 from provenance.text.segment import article_credit, tag_paragraphs
@@ -49,28 +49,42 @@ class IngestReport:
         }
 
 
-def prepare_article(article: ArticleInput) -> PreparedArticle:
-    """Canonicalise, name the outlet, detect languages and tag paragraph kinds."""
-    where = article.source or article.url
-    if not article.paragraphs:
-        raise InputError(where, "article has no paragraphs")
-    url = (
-        canonical_url(article.url) if not article.url.startswith(("file:", "urn:")) else article.url
-    )
+def article_url(article: ArticleInput) -> str:
+    """The article's identity: its canonical URL (FORMATS.md §1)."""
+    if article.url.startswith(("file:", "urn:")):
+        return article.url
+    return canonical_url(article.url)
+
+
+def outlet_of(article: ArticleInput) -> tuple[str | None, OutletInfo | None]:
+    """The outlet's name (the registry's when it knows the outlet) and its registry entry."""
+    url = article_url(article)
     outlets = registry()
     info = outlets.by_name(article.outlet) if article.outlet else None
     if info is None and not article.outlet:
         info = outlets.by_host(host_of(url)) if url.startswith("http") else None
-    outlet_name = (
-        info.name
-        if info
-        else (article.outlet or (host_of(url) if url.startswith("http") else None))
-    )
+    if info is not None:
+        return info.name, info
+    return article.outlet or (host_of(url) if url.startswith("http") else None), None
+
+
+def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset()) -> PreparedArticle:
+    """Canonicalise, name the outlet, detect languages and tag paragraph kinds.
+
+    ``learnt``: the chrome lines learnt for the article's outlet (text/chrome.py).
+    """
+    where = article.source or article.url
+    if not article.paragraphs:
+        raise InputError(where, "article has no paragraphs")
+    url = article_url(article)
+    outlet_name, info = outlet_of(article)
     text = "\n".join(article.paragraphs)
     lang = (article.lang or "").lower() or detect_language(text)
     if not lang:
         raise InputError(where, "no detectable language in the text (set 'lang')")
-    tags = tag_paragraphs(article.paragraphs, title=article.title, outlet=outlet_name)
+    tags = tag_paragraphs(
+        article.paragraphs, title=article.title, outlet=outlet_name, learnt=learnt
+    )
     paragraphs = [
         PreparedParagraph(
             text=p, kind=tag.kind, lang=paragraph_language(p, lang), credit=tag.credit

