@@ -289,7 +289,7 @@ def show(
         return
     table = Table("#", "kind", "lang", "text", box=None, header_style="bold")
     for p in detail.paragraphs:
-        kind = p.kind + (f" ({p.credit})" if p.credit else "")
+        kind = p.kind + (f" ({p.credit})" if p.credit else "") + (" (learnt)" if p.learnt else "")
         table.add_row(str(p.index), kind, p.lang or "", p.text)
     out.print(table)
 

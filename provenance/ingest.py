@@ -112,8 +112,10 @@ def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset())
 
 
 def ingest_article(store: Store, article: ArticleInput) -> SaveOutcome:
-    """Prepare and store one article (one transaction)."""
-    return store.save_article(prepare_article(article))
+    """Prepare and store one article (one transaction), with the chrome its outlet's other
+    articles taught the store."""
+    learnt = store.learnt_chrome(outlet_of(article)[0])
+    return store.save_article(prepare_article(article, learnt))
 
 
 def ingest_paths(

@@ -192,3 +192,12 @@ class AnchorStat(SQLModel, table=True):
     term: str = Field(primary_key=True)
     lang: str = Field(primary_key=True)
     df: int = 0
+
+
+class ChromeSighting(SQLModel, table=True):
+    """One article of an outlet that prints one short line (by its chrome key): once enough
+    articles of the outlet print it, the line is that outlet's chrome (text/chrome.py)."""
+
+    outlet_id: int = Field(foreign_key="outlet.id", primary_key=True)
+    key: str = Field(primary_key=True)
+    article_id: int = Field(foreign_key="article.id", primary_key=True, index=True)

@@ -29,6 +29,7 @@ from provenance.models import (
     AnchorStat,
     AnchorTerm,
     Article,
+    ChromeSighting,
     Embedding,
     Flag,
     Link,
@@ -38,6 +39,7 @@ from provenance.models import (
     Revision,
     utcnow,
 )
+from provenance.text.chrome import articles_needed, chrome_key, learnable
 
 
 @dataclass
@@ -118,6 +120,8 @@ class ParagraphView:
     lang: str | None
     credit: str | None
     text: str
+    learnt: bool = False
+    """Chrome learnt from the outlet's other articles, not from a rule."""
 
 
 @dataclass(frozen=True)
@@ -780,18 +784,28 @@ class IndexStore:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> list[tuple[str, int]]:
-        """(term, article id) for articles in the window, in another language, with the terms."""
+        """(term, article id) for articles in the window, in another language, with the terms.
+
+        Articles without a date are in every window: nothing says they are outside it. They
+        are read by a second range of the (term, published) index, not by an OR that would
+        make the first read every posting of the term.
+        """
+        from sqlalchemy import union_all
+
         if not terms:
             return []
         query = select(AnchorTerm.term, AnchorTerm.article_id).where(AnchorTerm.term.in_(terms))  # type: ignore[attr-defined]
         if exclude_lang:
             query = query.where(AnchorTerm.lang != exclude_lang)
+        undated = query.where(AnchorTerm.published.is_(None))  # type: ignore[union-attr]
         if since is not None:
             query = query.where(AnchorTerm.published >= since)  # type: ignore[operator]
         if until is not None:
             query = query.where(AnchorTerm.published <= until)  # type: ignore[operator]
+        windowed = since is not None or until is not None
+        statement = union_all(query, undated) if windowed else query
         with Session(self.engine) as session:
-            return [(t, a) for t, a in session.execute(query).all()]
+            return [(t, a) for t, a in session.execute(statement).all()]
 
     def article_briefs(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         if not ids:
@@ -1425,12 +1439,108 @@ class StoryStore:
         return opened
 
 
-class Store(LinkStore, IndexStore, StoryStore):
+class ChromeStore:
+    """Chrome learnt from the corpus (DESIGN.md, "Chrome on real pages"): every short line of
+    every article is sighted under its outlet; a line sighted in enough articles is the
+    outlet's chrome, and the articles already stored that print it are tagged again."""
+
+    engine: Engine
+    _learnt: dict[int, set[str]]
+    _outlet_ids: dict[str, int]
+
+    def learnt_chrome(self, outlet: str | None) -> frozenset[str]:
+        """The chrome keys learnt for an outlet (by name), for tagging its next article."""
+        if not outlet:
+            return frozenset()
+        outlet_id = self._outlet_ids.get(outlet)
+        if outlet_id is None:
+            with Session(self.engine) as session:
+                outlet_id = session.exec(select(Outlet.id).where(Outlet.name == outlet)).first()
+            if outlet_id is None:
+                return frozenset()
+            self._outlet_ids[outlet] = outlet_id
+        return frozenset(self._learnt_keys(outlet_id))
+
+    def _learnt_keys(self, outlet_id: int, conn: Connection | None = None) -> set[str]:
+        if outlet_id not in self._learnt:
+            query = (
+                select(ChromeSighting.key, func.count())
+                .where(ChromeSighting.outlet_id == outlet_id)
+                .group_by(ChromeSighting.key)  # type: ignore[arg-type]
+            )
+            with contextlib.ExitStack() as stack:
+                runner = conn or stack.enter_context(self.engine.connect())
+                rows = runner.execute(query).all()
+            self._learnt[outlet_id] = {k for k, n in rows if n >= articles_needed(k)}
+        return self._learnt[outlet_id]
+
+    def _sight_chrome(
+        self, conn: Connection, outlet_id: int, article_id: int, texts: list[str]
+    ) -> None:
+        """Record the article's short lines; lines that now reach their count become chrome."""
+        table = ChromeSighting.__table__  # type: ignore[attr-defined]
+        keys = {key for key in map(chrome_key, texts) if key and learnable(key)}
+        conn.execute(table.delete().where(table.c.article_id == article_id))
+        if not keys:
+            return
+        conn.execute(
+            insert(table),
+            [{"outlet_id": outlet_id, "key": k, "article_id": article_id} for k in sorted(keys)],
+        )
+        counts = conn.execute(
+            select(table.c.key, func.count())
+            .where(table.c.outlet_id == outlet_id, table.c.key.in_(sorted(keys)))
+            .group_by(table.c.key)
+        ).all()
+        known = self._learnt_keys(outlet_id, conn)
+        fresh = {k for k, n in counts if n >= articles_needed(k)} - known
+        if fresh:
+            self._tag_learnt(conn, outlet_id, fresh)
+            known |= fresh
+
+    def _tag_learnt(self, conn: Connection, outlet_id: int, keys: set[str]) -> None:
+        """Tag newly learnt chrome in the current text of every article that prints it, and
+        have those articles indexed and aligned again."""
+        sightings = ChromeSighting.__table__  # type: ignore[attr-defined]
+        articles = Article.__table__  # type: ignore[attr-defined]
+        paragraphs = Paragraph.__table__  # type: ignore[attr-defined]
+        ids = select(sightings.c.article_id).where(
+            sightings.c.outlet_id == outlet_id, sightings.c.key.in_(sorted(keys))
+        )
+        rows = conn.execute(
+            select(paragraphs.c.id, paragraphs.c.text, articles.c.id)
+            .join(articles, articles.c.current_revision_id == paragraphs.c.revision_id)
+            .where(articles.c.id.in_(ids), paragraphs.c.kind == "body")
+        ).all()
+        hits = [(pid, aid) for pid, text, aid in rows if chrome_key(text) in keys]
+        if not hits:
+            return
+        conn.execute(
+            update(paragraphs)
+            .where(paragraphs.c.id.in_([pid for pid, _ in hits]))
+            .values(kind="boilerplate")
+        )
+        touched = sorted({aid for _, aid in hits})
+        conn.execute(
+            update(articles).where(articles.c.id.in_(touched)).values(indexed_revision_id=None)
+        )
+        links = Link.__table__  # type: ignore[attr-defined]
+        for side in ("translation", "original"):
+            conn.execute(
+                update(links)
+                .where(links.c[f"{side}_id"].in_(touched))
+                .values({f"{side}_revision_id": None})
+            )
+
+
+class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
     """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._outlet_ids: dict[str, int] = {}
+        self._learnt: dict[int, set[str]] = {}
+        """Learnt chrome keys by outlet id (ChromeStore), read once per outlet."""
 
     @classmethod
     def open(cls, url: str, busy_timeout_ms: int = 5000) -> Store:
@@ -1475,6 +1585,7 @@ class Store(LinkStore, IndexStore, StoryStore):
                 return self._save(conn, article)
         except BaseException:
             self._outlet_ids.clear()  # ids flushed inside a rolled-back transaction are gone
+            self._learnt.clear()
             raise
 
     def _save(self, conn: Connection, article: PreparedArticle) -> SaveOutcome:
@@ -1539,6 +1650,9 @@ class Store(LinkStore, IndexStore, StoryStore):
         ]
         if rows:
             conn.execute(_SQL.insert_paragraph, rows)
+        if metadata["outlet_id"] is not None:
+            texts = [p.text for p in article.paragraphs]
+            self._sight_chrome(conn, metadata["outlet_id"], article_id, texts)
         current_state = {
             "p_id": article_id,
             "current_revision_id": revision_id,
@@ -1635,11 +1749,21 @@ class Store(LinkStore, IndexStore, StoryStore):
             revisions = session.exec(
                 select(Revision).where(Revision.article_id == article.id).order_by(Revision.number)  # type: ignore[arg-type]
             ).all()
+        summary = self._summary(*row)
+        learnt = self.learnt_chrome(summary.outlet)
         return ArticleDetail(
-            article=self._summary(*row),
+            article=summary,
             author=article.author,
             paragraphs=[
-                ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in paragraphs
+                ParagraphView(
+                    p.index,
+                    p.kind,
+                    p.lang,
+                    p.credit,
+                    p.text,
+                    learnt=p.kind == "boilerplate" and chrome_key(p.text) in learnt,
+                )
+                for p in paragraphs
             ],
             revisions=[
                 RevisionView(r.number, r.content_hash, _iso(r.created_at) or "", r.source, r.patch)

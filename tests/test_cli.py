@@ -70,7 +70,7 @@ def test_show_seed_by_url(cli: CLI) -> None:
     kinds = [p["kind"] for p in shown["paragraphs"]]
     assert kinds[0] == "boilerplate" and kinds[-1] == "boilerplate"
     assert {"standfirst", "title_repeat", "read_also", "disclaimer", "body"} <= set(kinds)
-    assert set(shown["paragraphs"][0]) == {"index", "kind", "lang", "credit", "text"}
+    assert set(shown["paragraphs"][0]) == {"index", "kind", "lang", "credit", "text", "learnt"}
     table = cli("show", SEED_URL + "?utm_source=x").stdout  # the URL as a reader copied it
     assert "standfirst (Enab Baladi)" in table and "read_also" in table
 

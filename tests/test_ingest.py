@@ -11,7 +11,7 @@ from provenance.formats import ArticleInput
 from provenance.ingest import ingest_article, ingest_paths, prepare_article
 from provenance.store import Store, apply_patch
 from provenance.urls import canonical_url
-from tests.conftest import FIXTURES, PAIRS, SEED
+from tests.conftest import CLI, FIXTURES, PAIRS, SEED
 
 
 def test_every_fixture_ingests_without_error(store: Store) -> None:
@@ -152,3 +152,42 @@ def test_html_page_is_extracted_without_chrome(store: Store) -> None:
     text = "\n".join(p.text for p in detail.paragraphs)
     assert "هنية" in text and "لافروف" in text
     assert "function(" not in text and "اشترك" not in text
+
+
+def _story(n: int, *lines: str) -> ArticleInput:
+    body = f"Paragraph {n} of a story on water prices in the northern countryside, told in full."
+    return ArticleInput(
+        url=f"https://north-star-news.example/{n}",
+        outlet="North Star News",
+        lang="en",
+        paragraphs=[*lines, body],
+        title=f"Story {n}",
+    )
+
+
+def test_a_line_that_recurs_across_an_outlets_articles_is_learnt_as_its_chrome(
+    store: Store, cli: CLI
+) -> None:
+    widget = "Follow the North Star channel for breaking updates"
+    first = ingest_article(store, _story(1, widget))
+    assert [p.kind for p in store.article_detail(first.article_id).paragraphs] == ["body", "body"]
+    ingest_article(store, _story(2, widget))
+    # the second sighting makes it chrome, in the article stored first too
+    detail = store.article_detail(first.article_id)
+    assert [(p.kind, p.learnt) for p in detail.paragraphs] == [
+        ("boilerplate", True),
+        ("body", False),
+    ]
+    third = ingest_article(store, _story(3, widget))
+    assert store.article_detail(third.article_id).paragraphs[0].kind == "boilerplate"
+    shown = cli("show", "https://north-star-news.example/1").stdout
+    assert "boilerplate (learnt)" in shown
+
+
+def test_another_outlets_lines_are_not_learnt(store: Store) -> None:
+    line = "Follow the North Star channel for breaking updates"
+    ingest_article(store, _story(1, line))
+    other = _story(2, line)
+    other.outlet = "Another Outlet"
+    outcome = ingest_article(store, other)
+    assert store.article_detail(outcome.article_id).paragraphs[0].kind == "body"
