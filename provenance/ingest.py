@@ -56,9 +56,11 @@ def article_url(article: ArticleInput) -> str:
     return canonical_url(article.url)
 
 
-def outlet_of(article: ArticleInput) -> tuple[str | None, OutletInfo | None]:
+def outlet_of(
+    article: ArticleInput, url: str | None = None
+) -> tuple[str | None, OutletInfo | None]:
     """The outlet's name (the registry's when it knows the outlet) and its registry entry."""
-    url = article_url(article)
+    url = url or article_url(article)
     outlets = registry()
     info = outlets.by_name(article.outlet) if article.outlet else None
     if info is None and not article.outlet:
@@ -77,7 +79,7 @@ def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset())
     if not article.paragraphs:
         raise InputError(where, "article has no paragraphs")
     url = article_url(article)
-    outlet_name, info = outlet_of(article)
+    outlet_name, info = outlet_of(article, url)
     text = "\n".join(article.paragraphs)
     lang = (article.lang or "").lower() or detect_language(text)
     if not lang:
@@ -87,7 +89,11 @@ def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset())
     )
     paragraphs = [
         PreparedParagraph(
-            text=p, kind=tag.kind, lang=paragraph_language(p, lang), credit=tag.credit
+            text=p,
+            kind=tag.kind,
+            lang=paragraph_language(p, lang),
+            credit=tag.credit,
+            chrome_key=tag.key,
         )
         for p, tag in zip(article.paragraphs, tags, strict=True)
     ]

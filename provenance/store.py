@@ -48,6 +48,8 @@ class PreparedParagraph:
     kind: str
     lang: str | None
     credit: str | None = None
+    chrome_key: str = ""
+    """The form under which the line is counted as possible outlet chrome (text/chrome.py)."""
 
 
 @dataclass
@@ -174,6 +176,15 @@ class _SQL:
     insert_article = insert(_a)
     insert_revision = insert(_r)
     insert_paragraph = insert(Paragraph.__table__)  # type: ignore[attr-defined]
+    _c = ChromeSighting.__table__  # type: ignore[attr-defined]
+    insert_sighting = insert(_c)
+    forget_sightings = _c.delete().where(_c.c.article_id == bindparam("p_article"))
+    count_sightings = (
+        select(_c.c.key, func.count())
+        .where(_c.c.outlet_id == bindparam("p_outlet"))
+        .where(_c.c.key.in_(bindparam("p_keys", expanding=True)))
+        .group_by(_c.c.key)
+    )
 
 
 def _patch(before: str, after: str) -> str:
@@ -1475,22 +1486,21 @@ class ChromeStore:
         return self._learnt[outlet_id]
 
     def _sight_chrome(
-        self, conn: Connection, outlet_id: int, article_id: int, texts: list[str]
+        self, conn: Connection, outlet_id: int, article_id: int, keys: set[str], new: bool
     ) -> None:
-        """Record the article's short lines; lines that now reach their count become chrome."""
-        table = ChromeSighting.__table__  # type: ignore[attr-defined]
-        keys = {key for key in map(chrome_key, texts) if key and learnable(key)}
-        conn.execute(table.delete().where(table.c.article_id == article_id))
+        """Record the article's short lines (chrome keys); lines that now reach their count
+        become chrome. A new revision replaces the lines an article's earlier one printed."""
+        keys = {key for key in keys if learnable(key)}
+        if not new:
+            conn.execute(_SQL.forget_sightings, {"p_article": article_id})
         if not keys:
             return
         conn.execute(
-            insert(table),
+            _SQL.insert_sighting,
             [{"outlet_id": outlet_id, "key": k, "article_id": article_id} for k in sorted(keys)],
         )
         counts = conn.execute(
-            select(table.c.key, func.count())
-            .where(table.c.outlet_id == outlet_id, table.c.key.in_(sorted(keys)))
-            .group_by(table.c.key)
+            _SQL.count_sightings, {"p_outlet": outlet_id, "p_keys": sorted(keys)}
         ).all()
         known = self._learnt_keys(outlet_id, conn)
         fresh = {k for k, n in counts if n >= articles_needed(k)} - known
@@ -1651,8 +1661,8 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
         if rows:
             conn.execute(_SQL.insert_paragraph, rows)
         if metadata["outlet_id"] is not None:
-            texts = [p.text for p in article.paragraphs]
-            self._sight_chrome(conn, metadata["outlet_id"], article_id, texts)
+            keys = {p.chrome_key for p in article.paragraphs if p.chrome_key}
+            self._sight_chrome(conn, metadata["outlet_id"], article_id, keys, status == "created")
         current_state = {
             "p_id": article_id,
             "current_revision_id": revision_id,

@@ -18,11 +18,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
+from functools import cache
 
 from provenance.text.anchors import calendar
 from provenance.text.normalize import normalize
 from provenance.text.rules import rules
 
+DATE_LINE_MAX_CHARS = 60
+FRAGMENT_MAX_CHARS = 60
+"""Cheap gates: no line longer than these is a date line, a fragment or an outlet's name."""
+OUTLET_LINE_MAX_CHARS = 80
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -31,28 +36,35 @@ _SENTENCE_END = re.compile(r"[.!?؟…]\s*[\"')\]]*$")
 
 def chrome_key(text: str) -> str:
     """The form under which two chrome lines count as the same line: normalised, no punctuation."""
-    return _NON_WORD.sub(" ", normalize(text)).strip()
+    return key_of_normalised(normalize(text))
 
 
-def is_title_line(normalised: str, title_key: str) -> bool:
+def key_of_normalised(normalised: str) -> str:
+    """``chrome_key`` of a text already normalised."""
+    return _NON_WORD.sub(" ", normalised).strip()
+
+
+def is_title_line(line_key: str, title_key: str) -> bool:
     """The headline again, allowing the small differences of a second rendering (a dropped
-    letter, a space before a colon): close in length and in characters."""
+    letter, a space before a colon): close in length and in characters. Both are chrome keys
+    without their spaces."""
     if not title_key:
         return False
-    key = _NON_WORD.sub("", normalised)
+    key = line_key
     if not key:
         return False
     if key == title_key:
         return True
     shorter, longer = sorted((len(key), len(title_key)))
-    if shorter < 0.8 * longer:
-        return False
-    return (
-        SequenceMatcher(None, key, title_key, autojunk=False).ratio()
-        >= rules().chrome.title_similarity
-    )
+    if shorter < 0.8 * longer or (key[:3] != title_key[:3] and key[-3:] != title_key[-3:]):
+        return False  # a headline rendered twice keeps its first or its last letters
+    matcher = SequenceMatcher(None, key, title_key, autojunk=False)
+    threshold = rules().chrome.title_similarity
+    # quick_ratio is an upper bound of ratio, and far cheaper
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
+@cache
 def _date_words() -> frozenset[str]:
     cal = calendar()
     words = {w for phrase in cal.months for w in phrase} | set(cal.weekdays)
@@ -61,14 +73,17 @@ def _date_words() -> frozenset[str]:
 
 def is_date_line(normalised: str) -> bool:
     """Only a date: weekday, day, month, year and punctuation ("• الخميس, 10 اكتوبر - 2024")."""
-    words = _WORD.findall(normalised)
-    if not words or not any(w.isdigit() or w in _date_words() for w in words):
+    if len(normalised) > DATE_LINE_MAX_CHARS:
         return False
-    return all(w.isdigit() or w in _date_words() for w in words)
+    known = _date_words()
+    words = _WORD.findall(normalised)
+    return bool(words) and all(w.isdigit() or w in known for w in words)
 
 
 def is_byline(normalised: str) -> bool:
     """A short line of name and date separated by bars ("Editorial Board | 15 May, 2017")."""
+    if "|" not in normalised:
+        return False
     parts = [p.strip() for p in re.split(r"\s+\|\s+|\s+\|$|^\|\s+", normalised) if p.strip()]
     if len(parts) < 2 or len(normalised.split()) > rules().chrome.byline_max_words:
         return False
@@ -77,6 +92,8 @@ def is_byline(normalised: str) -> bool:
 
 def is_fragment(text: str) -> bool:
     """Too short to be a paragraph of news: a counter, a widget label, a stray character."""
+    if len(text) > FRAGMENT_MAX_CHARS:
+        return False
     letters = len(_LETTER.findall(text))
     words = len(_WORD.findall(text))
     limits = rules().chrome
@@ -97,6 +114,8 @@ def is_caption(text: str, normalised: str) -> bool:
 
 def is_outlet_line(normalised: str, outlet_keys: Iterable[str]) -> bool:
     """A bare outlet name, used as a dateline or credit ("ElDorar AlShamia:")."""
+    if len(normalised) > OUTLET_LINE_MAX_CHARS:
+        return False
     key = _NON_WORD.sub(" ", normalised).strip().removeprefix("the ")
     return bool(key) and key in set(outlet_keys)
 
@@ -115,11 +134,11 @@ def shape_kind(text: str, normalised: str, outlet_keys: Iterable[str]) -> str | 
     return None
 
 
-def repeated(texts: Sequence[str], normalised: Sequence[str], kinds: Sequence[str]) -> set[int]:
-    """Paragraphs that only repeat text printed elsewhere in the article: the later copies of
-    a paragraph (every copy, when it is a short line rather than a sentence: a caption under
-    each photo), and a pull quote (a sentence of a longer body paragraph set apart)."""
-    keys = [_NON_WORD.sub(" ", n).strip() for n in normalised]
+def repeated(texts: Sequence[str], keys: Sequence[str], kinds: Sequence[str]) -> set[int]:
+    """Paragraphs that only repeat text printed elsewhere in the article (``keys``: their
+    chrome keys): the later copies of a paragraph (every copy, when it is a short line rather
+    than a sentence: a caption under each photo), and a pull quote (a sentence of a longer
+    body paragraph set apart)."""
     where: dict[str, list[int]] = defaultdict(list)
     for i, key in enumerate(keys):
         if key:

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from provenance.outlets import registry
-from provenance.text.chrome import chrome_key, is_title_line, repeated, shape_kind
+from provenance.text.chrome import (
+    chrome_key,
+    is_title_line,
+    key_of_normalised,
+    repeated,
+    shape_kind,
+)
 from provenance.text.credits import find_credit
 from provenance.text.normalize import normalize
 from provenance.text.rules import rules
@@ -39,6 +45,8 @@ _SENTENCE_END = re.compile(r"[.!?:;\"'”»)\]…؟]$")
 class Tag:
     kind: str
     credit: str | None = None
+    key: str = ""
+    """The paragraph's chrome key (text/chrome.py), for learning outlet chrome."""
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -98,11 +106,12 @@ def tag_paragraphs(
     title_key = _NON_WORD.sub("", normalize(title))
     outlet_keys = _registry_keys() | ({chrome_key(outlet)} if outlet else set())
     normalised_all = [normalize(text) for text in paragraphs]
+    keys = [key_of_normalised(n) for n in normalised_all]
     kinds = [
-        _kind(text, normalised, title_key, outlet, learnt, outlet_keys)
-        for text, normalised in zip(paragraphs, normalised_all, strict=True)
+        _kind(text, normalised, key, title_key, outlet, learnt, outlet_keys)
+        for text, normalised, key in zip(paragraphs, normalised_all, keys, strict=True)
     ]
-    for i in repeated(paragraphs, normalised_all, kinds):
+    for i in repeated(paragraphs, keys, kinds):
         if kinds[i] == "body":
             kinds[i] = "boilerplate"
     credits: list[str | None] = [None] * len(paragraphs)
@@ -134,20 +143,21 @@ def tag_paragraphs(
         ):
             kinds[i] = "standfirst"
         first_body = False
-    return [Tag(kind, credit) for kind, credit in zip(kinds, credits, strict=True)]
+    return [Tag(*values) for values in zip(kinds, credits, keys, strict=True)]
 
 
 def _kind(
     text: str,
     normalised: str,
+    key: str,
     title_key: str,
     outlet: str | None,
     learnt: frozenset[str],
     outlet_keys: frozenset[str] | set[str],
 ) -> str:
-    if is_title_line(normalised, title_key):
+    if is_title_line(key.replace(" ", ""), title_key):
         return "title_repeat"
-    if learnt and chrome_key(text) in learnt:
+    if key in learnt:
         return "boilerplate"
     for rule in rules().paragraph:
         if rule.applies(normalised, len(text), outlet):
