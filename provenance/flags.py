@@ -269,12 +269,15 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
     return flags
 
 
-_ARABIC_PLACE = re.compile(r"(?:^|\s)(?:و?ب?)(?:قريه|بلده|مدينه|حي|معبر|مخيم|ناحيه|منطقه)\s+(\w+)")
+_ARABIC_PLACE = re.compile(
+    r"(?:^|\s)(?:و?ب?)(?:قريه|بلده|مدينه|حي|معبر|مخيم|ناحيه|منطقه|جبل)\s+(\w+)"
+)
 _ARABIC_PLACE_LIST = re.compile(r"(?:^|\s)(?:و?ب?)(?:احياء|قري|بلدات|مخيمات)\s+(\w+(?:\s+و\w+)+)")
 _ENGLISH_PLACE = re.compile(
     r"\b(?:village|town|city|neighbou?rhoods?|district|area|camp|crossing|checkpoint|suburb)\s+of\s+"
     r"((?:the\s+)?(?:al-|el-|ad-|as-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)"
     r"|\b((?:al-|el-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)\s+(?:crossing|camp|neighbou?rhood|checkpoint)\b"
+    r"|\b(?:Jabal|Jebel|Mount)\s+((?:al-|el-)?[A-Z][\w'’-]+)"
 )
 _NAME = r"(?:al-|el-)?[A-Z][\w'’-]+"
 _ENGLISH_PLACE_LIST = re.compile(
@@ -299,9 +302,11 @@ _TRIM_WORD = ".,:;!?()[]\"'«»“”‘’،؛"
 def _said(paragraphs: list[Paragraph], key: str, lang: str) -> str:
     if ":" not in key:  # a word of the text, normalised: find it as written
         for p in paragraphs:
-            for word in p.text.split():
-                if normalize(word.strip(_TRIM_WORD)) == key:
-                    return word.strip(_TRIM_WORD)
+            for word in (w.strip(_TRIM_WORD) for w in p.text.split()):
+                folded = normalize(word)
+                # a clitic conjunction or preposition may stand before it: والرميلة
+                if folded == key or (folded.endswith(key) and len(folded) - len(key) <= 2):
+                    return word[len(folded) - len(key) :] if folded != key else word
         return key
     for p in paragraphs:
         words_found = surface(p.text, p.lang or lang, key)
@@ -330,7 +335,8 @@ def _english_places(paragraphs: list[Paragraph]) -> dict[str, str]:
     places = {}
     for p in paragraphs:
         names = [
-            (m.group(1) or m.group(2)).removeprefix("the ") for m in _ENGLISH_PLACE.finditer(p.text)
+            (m.group(1) or m.group(2) or m.group(3)).removeprefix("the ")
+            for m in _ENGLISH_PLACE.finditer(p.text)
         ]
         for match in _ENGLISH_PLACE_LIST.finditer(p.text):
             names += [
@@ -384,15 +390,30 @@ def _name_mismatch(
     )
     t_side = t_only + [f"name:{n}" for n in t_marked]
     o_side = o_only + [f"name:{w}" for w in o_marked]
-    if t_side and o_side:
-        return t_side[0], o_side[0]
+    if t_side and o_side:  # the first of each side in reading order: the same spot
+        return _first_said(t_side, ts, "en"), _first_said(o_side, os, "ar")
     return None
+
+
+def _first_said(names: list[str], paragraphs: list[Paragraph], lang: str) -> str:
+    """The name (concept or marked word) that the paragraphs say first."""
+    text = normalize(" ".join(p.text for p in paragraphs))
+
+    def position(name: str) -> int:
+        words = normalize(_said(paragraphs, _name_key(name), lang))
+        at = text.find(words)
+        return at if at >= 0 else len(text)
+
+    return min(names, key=lambda name: (position(name), name))
 
 
 def _skeletons(text: str, lang: str) -> set[str]:
     """Consonant skeletons of every word of a text, and of every two words run together."""
     if lang == "en":  # names are capitalised; "for" is not "Fara"
-        found = [english_skeleton(w) if w[:1].isupper() else "" for w in _LATIN_WORD.findall(text)]
+        found = [
+            english_skeleton(w) if any(c.isupper() for c in w) else ""  # al-Mahasa, Idlib
+            for w in _LATIN_WORD.findall(text)
+        ]
     else:
         found = [_arabic_word_skeleton(w) for w in words(normalize(text), normalised=True)]
     pairs = {a + b for a, b in itertools.pairwise(found) if a}
