@@ -24,7 +24,7 @@ from provenance.store import AlignedPair, FlagView, GroupView
 from tui.bidi import display_lines
 from tui.bindings import bindings_for
 from tui.widgets.note import AskModal
-from tui.widgets.paragraph import highlight
+from tui.widgets.paragraph import figure_keys, highlight
 
 FLAGS_WIDTH = 30
 GAP = 3
@@ -49,10 +49,11 @@ class GroupRow(Widget):
         self.mode = mode
         self.matched = set(group.anchors.get("matched", []))
         self.mismatched = {
-            f"n:{f.evidence.get(side)}"
+            key
             for f in flags
             if f.kind == "number_mismatch"
             for side in ("translation", "original")
+            for key in figure_keys(str(f.evidence.get(side, "")))
         }
         t_text = {p.index: p.text for p in pair.translation}
         o_text = {p.index: p.text for p in pair.original}

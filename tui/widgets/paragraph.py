@@ -20,6 +20,12 @@ def _figure_key(token: str) -> str | None:
         return None
 
 
+def figure_keys(words: str) -> set[str]:
+    """The keys of the figures in a flag's evidence ("1.5 million" -> {"n:1.5"}), the way
+    ``highlight`` keys the figures of a displayed line."""
+    return {key for m in _FIGURE.finditer(words or "") if (key := _figure_key(m.group()))}
+
+
 def highlight(line: str, matched: set[str], mismatched: set[str], style: str = "") -> Text:
     """A display line with matched figures green and mismatched ones red."""
     piece = Text(line, style=style)
