@@ -161,6 +161,21 @@ def _iso(value: datetime | None) -> str | None:
 _DMP = diff_match_patch()
 
 
+def is_translation() -> Any:
+    """Which articles are translations to link: those of a translating outlet, and those not
+    in Arabic that credit a source or whose outlet is not known to publish in their language
+    (an unknown outlet, or the English edition of an Arabic outlet)."""
+    return or_(
+        Outlet.role == "translator",
+        (Article.lang != "ar")
+        & (
+            Article.credit.is_not(None)  # type: ignore[union-attr]
+            | Outlet.lang.is_(None)  # type: ignore[union-attr]
+            | (Outlet.lang != Article.lang)
+        ),
+    )
+
+
 class _SQL:
     """Statements of the ingest path, built once: SQLAlchemy then skips re-deriving cache keys."""
 
@@ -843,17 +858,12 @@ class IndexStore:
         return [ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in rows]
 
     def translation_ids(self) -> list[int]:
-        """Articles that are translations: from a translating outlet, or English and crediting a source."""
+        """Articles that are translations (``is_translation``), oldest first."""
         with Session(self.engine) as session:
             rows = session.execute(
                 select(Article.id)
                 .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
-                .where(
-                    or_(
-                        Outlet.role == "translator",
-                        (Article.credit.is_not(None)) & (Article.lang != "ar"),
-                    )
-                )  # type: ignore[union-attr]
+                .where(is_translation())
                 .order_by(Article.id)
             ).all()
         return [r[0] for r in rows]
@@ -1046,12 +1056,7 @@ class StoryStore:
                 Article.link_checked_at,
             )
             .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
-            .where(
-                or_(
-                    Outlet.role == "translator",
-                    (Article.credit.is_not(None)) & (Article.lang != "ar"),
-                )
-            )  # type: ignore[union-attr]
+            .where(is_translation())
         )
         if since is not None:
             query = query.where(Article.published >= since)  # type: ignore[operator]
