@@ -47,6 +47,18 @@ def visual_line(line: str) -> str:
     return str(get_display(arabic_reshaper.reshape(line), base_dir="R"))
 
 
+@lru_cache(maxsize=4096)
+def visual_ltr_line(line: str) -> str:
+    """A left-to-right line with Arabic words in it (a flag's evidence), shaped and in visual
+    order, for terminals that do neither."""
+    if not _ARABIC.search(line):
+        return line
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return str(get_display(arabic_reshaper.reshape(line), base_dir="L"))
+
+
 def display_lines(text: str, width: int, mode: str) -> list[str]:
     """The lines to draw for ``text`` in a column ``width`` cells wide."""
     width = max(width, 8)

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header, Static
 
 from provenance.errors import ProvenanceError
 from provenance.store import AlignedPair, FlagView, GroupView
-from tui.bidi import display_lines
+from tui.bidi import display_lines, visual_ltr_line
 from tui.bindings import bindings_for
 from tui.widgets.note import AskModal
 from tui.widgets.paragraph import figure_keys, highlight
@@ -88,7 +88,9 @@ class GroupRow(Widget):
             " ".join(f"[{j}]" for j in self.group.original), self.right_texts, right_w
         )
         flags = [""] + [
-            line for f in self.flags for line in textwrap.wrap(self._flag_line(f), FLAGS_WIDTH)
+            visual_ltr_line(line) if self.mode == "app" else line
+            for f in self.flags
+            for line in textwrap.wrap(self._flag_line(f), FLAGS_WIDTH)
         ]
         return left_w, left, right, flags
 
