@@ -150,3 +150,9 @@ def test_a_republished_story_does_not_make_its_sentences_chrome() -> None:
     long_line = BODY_EN[:150]
     learnt = learn_outlet_chrome([("A", [long_line]), ("A", [long_line])])
     assert not learnt.get("A")
+
+
+def test_a_page_title_with_the_outlets_name_still_finds_the_headline() -> None:
+    title = "Council raises water fees in Raqqa | North Star News"
+    page = ["Council raises water fees in Raqqa", BODY_EN]
+    assert kinds(page, title=title) == ["title_repeat", "body"]

@@ -82,6 +82,7 @@ def guess_outlet(text: str) -> str | None:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,40}$")
 
 
 @cache
@@ -103,12 +104,16 @@ def tag_paragraphs(
     chrome (``learnt``: chrome keys, see text/chrome.py), the pattern rules of
     data/rules.toml, chrome by its shape, then copies and pull quotes; the standfirst last.
     """
-    title_key = _NON_WORD.sub("", normalize(title))
+    # a page title often carries the outlet's name after a bar or a dash: the headline is
+    # the title without it, too
+    title_keys = tuple(
+        {_NON_WORD.sub("", normalize(t)) for t in (title, _TITLE_SUFFIX.sub("", title))} - {""}
+    )
     outlet_keys = _registry_keys() | ({chrome_key(outlet)} if outlet else set())
     normalised_all = [normalize(text) for text in paragraphs]
     keys = [key_of_normalised(n) for n in normalised_all]
     kinds = [
-        _kind(text, normalised, key, title_key, outlet, learnt, outlet_keys)
+        _kind(text, normalised, key, title_keys, outlet, learnt, outlet_keys)
         for text, normalised, key in zip(paragraphs, normalised_all, keys, strict=True)
     ]
     for i in repeated(paragraphs, keys, kinds):
@@ -150,12 +155,12 @@ def _kind(
     text: str,
     normalised: str,
     key: str,
-    title_key: str,
+    title_keys: tuple[str, ...],
     outlet: str | None,
     learnt: frozenset[str],
     outlet_keys: frozenset[str] | set[str],
 ) -> str:
-    if is_title_line(key.replace(" ", ""), title_key):
+    if any(is_title_line(key.replace(" ", ""), title_key) for title_key in title_keys):
         return "title_repeat"
     if key in learnt:
         return "boilerplate"
