@@ -156,3 +156,15 @@ def test_a_page_title_with_the_outlets_name_still_finds_the_headline() -> None:
     title = "Council raises water fees in Raqqa | North Star News"
     page = ["Council raises water fees in Raqqa", BODY_EN]
     assert kinds(page, title=title) == ["title_repeat", "body"]
+
+
+def test_headlines_listed_after_the_story_are_read_also() -> None:
+    page = [
+        BODY_EN,
+        BODY_AR,
+        "Turkish minister: attack foiled in northern Syria",
+        "Bread queues return to Aleppo bakeries",
+    ]
+    assert kinds(page) == ["body", "body", "read_also", "read_also"]
+    # a story whose text ends without a full stop is not a list of headlines
+    assert kinds([BODY_EN[:-1], "Bread queues return to Aleppo bakeries"]) == ["body", "body"]

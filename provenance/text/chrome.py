@@ -164,6 +164,23 @@ def repeated(texts: Sequence[str], keys: Sequence[str], kinds: Sequence[str]) ->
     return found
 
 
+def trailing_headlines(texts: Sequence[str], kinds: Sequence[str]) -> list[int]:
+    """Short lines without a sentence's end after the story's last sentence: the headlines of
+    related stories that a scraped page lists under the article."""
+    found: list[int] = []
+    limit = rules().chrome.headline_max_chars
+    for i in range(len(texts) - 1, -1, -1):
+        if kinds[i] != "body":
+            continue
+        text = texts[i].strip()
+        if len(text) > limit or _SENTENCE_END.search(text):
+            break
+        found.append(i)
+    stories = [i for i, kind in enumerate(kinds) if kind == "body" and i not in found]
+    ended = bool(stories) and _SENTENCE_END.search(texts[stories[-1]].strip()) is not None
+    return found if ended else []
+
+
 def learn_outlet_chrome(
     articles: Iterable[tuple[str | None, Sequence[str]]],
 ) -> dict[str | None, frozenset[str]]:

@@ -47,6 +47,7 @@ class ChromeShapes:
     markup_max_chars: int
     markup: re.Pattern[str]
     pull_quote_min_chars: int
+    headline_max_chars: int
     date_filler: frozenset[str]
     learn_max_chars: int
     learn_short_chars: int
@@ -144,6 +145,7 @@ def _chrome_shapes(raw: dict[str, object]) -> ChromeShapes:
         markup_max_chars=int(number("markup_max_chars")),
         markup=pattern("markup"),
         pull_quote_min_chars=int(number("pull_quote_min_chars")),
+        headline_max_chars=int(number("headline_max_chars")),
         date_filler=frozenset(str(w) for w in filler),
         learn_max_chars=int(number("learn_max_chars")),
         learn_short_chars=int(number("learn_short_chars")),

@@ -19,6 +19,7 @@ from provenance.text.chrome import (
     key_of_normalised,
     repeated,
     shape_kind,
+    trailing_headlines,
 )
 from provenance.text.credits import find_credit
 from provenance.text.normalize import normalize
@@ -119,6 +120,8 @@ def tag_paragraphs(
     for i in repeated(paragraphs, keys, kinds):
         if kinds[i] == "body":
             kinds[i] = "boilerplate"
+    for i in trailing_headlines(paragraphs, kinds):
+        kinds[i] = "read_also"
     credits: list[str | None] = [None] * len(paragraphs)
     info = registry().by_name(outlet) if outlet else None
     translator = info is None or info.role == "translator"
