@@ -227,13 +227,15 @@ class PairContext:
         value = (2 * cos - mean_t - mean_o) / (2 * self.cos_spread)
         return max(-self.params.semantic_cap, min(self.params.semantic_cap, value))
 
-    def evidence(self, ts: Sequence[int], os: Sequence[int]) -> float:
+    def evidence(self, ts: Sequence[int], os: Sequence[int], *, length: bool = True) -> float:
         """A group's evidence on the scale of the DP's scores, position left out: for groups
-        of any shape, which the matrices do not hold."""
+        of any shape, which the matrices do not hold. ``length=False``: only what the two
+        sides share (a condensed translation is short by design)."""
         p = self.params
         anchors, _ = self.anchor_evidence(ts, os)
         total = p.weight_anchors * anchors
-        total += p.weight_length * max(self.length_logprob(ts, os), p.length_floor)
+        if length:
+            total += p.weight_length * max(self.length_logprob(ts, os), p.length_floor)
         semantic = self.semantic(ts, os) if p.weight_semantic else None
         return total + (p.weight_semantic * semantic if semantic is not None else 0.0)
 
@@ -515,18 +517,22 @@ def _gaps(
 def _facing_pair(
     scorer: Scorer, t_span: tuple[int, int], o_span: tuple[int, int]
 ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """One paragraph left on each side between the same two links: the same passage, when
-    each is the other's best match in the whole article and some evidence ties them."""
-    if t_span[1] - t_span[0] != 1 or o_span[1] - o_span[0] != 1:
+    """As many paragraphs left on each side between the same two links: the same passages in
+    the same order, where each is the other's best match in the whole article and some
+    anchors tie them (a plain 1-1 pair with few figures or names)."""
+    size = t_span[1] - t_span[0]
+    if size != o_span[1] - o_span[0]:
         return []
-    r, c = t_span[0], o_span[0]
     matrix = scorer.matrices[(1, 1)]
-    parts = scorer.parts[(1, 1)]
-    mutual = matrix[r, c] >= matrix[r, :].max() and matrix[r, c] >= matrix[:, c].max()
-    # Similar topic is not enough (an added background paragraph beside a dropped one reads
-    # alike): some of their figures, names or terms must be shared.
-    evidence = parts["anchors"][r, c] >= scorer.params.facing_anchors
-    return [((r,), (c,))] if mutual and evidence else []
+    anchors = scorer.parts[(1, 1)]["anchors"]
+    pairs = []
+    for r, c in zip(range(*t_span), range(*o_span), strict=True):
+        mutual = matrix[r, c] >= matrix[r, :].max() and matrix[r, c] >= matrix[:, c].max()
+        # Similar topic is not enough (an added background paragraph beside a dropped one
+        # reads alike): some of their figures, names or terms must be shared.
+        if mutual and anchors[r, c] >= scorer.params.facing_anchors:
+            pairs.append(((r,), (c,)))
+    return pairs
 
 
 def align_paragraphs(
@@ -595,7 +601,6 @@ def _absorb(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group
     grown = []
     for group in sorted(linked, key=lambda g: g.translation):
         ts, os = list(group.translation), list(group.original)
-        best = ctx.evidence(ts, os)
         while True:
             options = []
             for side, members, body, rank, used in (
@@ -610,13 +615,20 @@ def _absorb(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group
                 new_ts = sorted([*ts, index]) if side == "t" else ts
                 new_os = sorted([*os, index]) if side == "o" else os
                 # the neighbour must share content with the other side, not only even out
-                # the lengths: most of its own anchors are found there
+                # the lengths: enough of its own anchors are found there
                 other = os if side == "t" else ts
-                if _share_found(ctx, side, index, other) >= ctx.params.absorb_share:
-                    scored.append((ctx.evidence(new_ts, new_os), side, index))
-            if not scored or max(scored)[0] <= best + ctx.params.absorb_gain:
+                if _share_found(ctx, side, index, other) < ctx.params.absorb_share:
+                    continue
+                # one paragraph condensing several originals is short by design: its length
+                # says nothing against the merge
+                length = not (side == "o" and len(ts) == 1)
+                gain = ctx.evidence(new_ts, new_os, length=length) - ctx.evidence(
+                    ts, os, length=length
+                )
+                scored.append((gain, side, index))
+            if not scored or max(scored)[0] <= ctx.params.absorb_gain:
                 break
-            best, side, index = max(scored)
+            _gain, side, index = max(scored)
             (ts if side == "t" else os).append(index)
             (used_t if side == "t" else used_o).add(index)
             ts.sort()
@@ -624,7 +636,7 @@ def _absorb(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group
         if (tuple(ts), tuple(os)) == (group.translation, group.original):
             grown.append(group)
         else:
-            signals = {**group.signals, "absorbed_evidence": best}
+            signals = {**group.signals, "absorbed_evidence": ctx.evidence(ts, os)}
             grown.append(_group(ctx, tuple(ts), tuple(os), group.kind, group.score, signals))
     return grown
 

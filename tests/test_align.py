@@ -204,3 +204,21 @@ def test_length_parameters_are_estimated_from_samples() -> None:
     )
     ratio, variance = estimate_length_params([(150, 100), (300, 200), (120, 80)] * 20, default)
     assert ratio == pytest.approx(1.5) and variance >= 1.0
+
+
+def test_a_plain_pair_with_few_anchors_between_two_links_is_linked(run) -> None:  # type: ignore[no-untyped-def]
+    # no figure, no date, one place: little to anchor on, but it faces its original
+    plain = "Residents of Ariha said they fear the shelling will return to the town."
+    plain_ar = "وقال سكان من أريحا إنهم يخشون عودة القصف إلى المدينة."
+    groups = run(en(EN[0], plain, EN[2]), ar(AR[0], plain_ar, AR[2]))
+    assert ((1,), (1,), "matched") in shape(groups)
+
+
+def test_a_paragraph_condensing_four_originals_is_one_group(run) -> None:  # type: ignore[no-untyped-def]
+    condensed = (
+        "Twelve civilians were killed in Russian airstrikes on Ariha on Tuesday, and the Civil "
+        "Defence recovered 7 bodies from the rubble; bread rose to 3,000 pounds in Aleppo and "
+        "the UN envoy Geir Pedersen called for a ceasefire."
+    )
+    groups = run(en(condensed, EN[4]), ar(AR[0], AR[1], AR[2], AR[3], AR[4]))
+    assert ((0,), (0, 1, 2, 3), "matched") in shape(groups)
