@@ -637,6 +637,12 @@ def candidates(
         table.add_row(str(c.rank), f"{c.score:.2f}", c.url, (c.outlet or "") + (" (credited)" if c.credited else ""),
                       days, coverage, ", ".join(c.matched_terms[:6]))  # fmt: skip
     out.print(table)
+    for c in result.candidates:
+        if c.also_published_by:
+            copies = ", ".join(copy["url"] for copy in c.also_published_by)
+            out.print(f"#{c.rank} also published by: {copies}", highlight=False)
+    if result.note:
+        err.print(f"note: {result.note}")
     if not result.candidates:
         out.print("no source found")
 

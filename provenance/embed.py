@@ -64,6 +64,11 @@ class CachedEmbedder:
         self.embedded = 0
         """How many texts this object sent to the model (for cost reports)."""
 
+    @property
+    def persistent(self) -> bool:
+        """Whether vectors are also kept in (and read from) a database."""
+        return self._load is not None or self._save is not None
+
     def embed(self, texts: list[str]) -> Vectors:
         keys = [text_key(t) for t in texts]
         missing = [k for k in dict.fromkeys(keys) if k not in self._memory]

@@ -5,16 +5,22 @@
    the translation (settings), the credited outlet first but not only.
 3. Retrieval uses the inverted index of anchor terms in the database (figures, day-month
    dates, names as consonant skeletons, lexicon concepts), weighted by rarity.
-4. The best few are reranked by aligning them: how much of the translation each one covers.
-5. Decisions: auto-link above a threshold with a clear margin over the runner-up; otherwise
+4. The best few are reranked by aligning them: how much of the translation each one covers;
+   with the semantic backend, also by how similar each one's lead is to the translation's,
+   compared with the other candidates (embedded lazily, cached by text hash).
+5. Near-identical candidates (republications, syndicated copies) are one text: the credited
+   outlet's copy, else the earliest, stands for them and lists the others.
+6. Decisions: auto-link above a threshold with a clear margin over the runner-up; otherwise
    suggestions; below a floor, "no source found". Confirmed and rejected links never change.
 
-The semantic backend stays off this path: it only breaks a near-tie among the top few.
+A translation without a date searches the whole corpus; an original without one is in every
+window.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -30,8 +36,9 @@ from provenance.align import (
     to_paragraphs,
 )
 from provenance.config import Settings
-from provenance.embed import Embedder
+from provenance.embed import Embedder, group_vector
 from provenance.text.anchors import extract_anchors
+from provenance.text.normalize import normalize
 
 INDEXED_CONCEPT_SKIP = frozenset({"noun", "verb", "adj", "unit"})
 """Concept categories too common to find a story by."""
@@ -41,12 +48,32 @@ STOP_SHARE = 0.2
 STOP_MIN_CORPUS = 50
 """Below this many candidate articles no term is a stop term (rarity weights still apply)."""
 RERANK = 8
+"""How many retrieved candidates are aligned to compute coverage."""
 PARALLEL_FROM = 400
+"""Batches this large are indexed by several processes."""
 BULK_REBUILD_FROM = 20_000
 """From this many articles to index, the lookup index is dropped and built again at the end."""
-"""Batches this large are indexed by several processes."""
-"""How many retrieved candidates are aligned to compute coverage."""
-NEAR_TIE = 0.05
+SEMANTIC_WEIGHT = 0.1
+"""How far document similarity moves a score: from -0.05 (far less similar to the translation
+than the other candidates are) to +0.05 (far more)."""
+SEMANTIC_LEAD = 3
+"""Body paragraphs of each side embedded for document similarity: the lead, where news
+translations follow their original most closely (and a fixed, small cost per candidate)."""
+SEMANTIC_PRIOR_MEAN = 0.87
+SEMANTIC_PRIOR_SPREAD = 0.02
+"""Lead-to-lead cosine of a retrieved candidate that is not the original, under
+multilingual-e5-small, and its spread (measured on fixtures/pairs and the development set):
+the per-query normalisation's prior."""
+SEMANTIC_PRIOR_WEIGHT = 2.0
+"""How many candidates' worth of evidence the prior counts for (a query may have only one)."""
+SEMANTIC_Z_RANGE = 3.0
+"""Margins of this many spreads above (below) the other candidates map to 1 (0)."""
+NEAR_IDENTICAL = 0.8
+"""Jaccard similarity of word 5-shingles from which two candidates are copies of one text."""
+SHINGLE = 5
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+NO_DATE_NOTE = "no publication date: searched the whole corpus"
 
 
 def index_terms(paragraphs: Iterable[tuple[str, str, str | None]], lang: str) -> set[str]:
@@ -91,6 +118,13 @@ class Candidate:
     days: float | None = None
     """Days from the candidate's publication to the translation's (positive: before)."""
     semantic: float | None = None
+    """With the semantic backend, for reranked candidates: how similar this candidate's lead
+    is to the translation's, against the other candidates of the query (0.5: as similar as
+    they are; 1: far more; 0: far less)."""
+    semantic_cosine: float | None = None
+    """The cosine behind ``semantic``, before the per-query normalisation."""
+    also_published_by: list[dict[str, Any]] = field(default_factory=list)
+    """Near-identical copies of this text elsewhere (url, outlet, published), folded into it."""
 
     def explanation(self) -> dict[str, Any]:
         data = asdict(self)
@@ -110,6 +144,8 @@ class LinkResult:
     """auto, suggested, none (no source found) or kept (a reviewer already decided)."""
     seconds: float = 0.0
     semantic_seconds: float = 0.0
+    note: str | None = None
+    """What the reader should know about the search (a translation without a date, say)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,14 +156,17 @@ class LinkResult:
             "candidates": [c.explanation() for c in self.candidates],
             "seconds": round(self.seconds, 4),
             "semantic_seconds": round(self.semantic_seconds, 4),
+            "note": self.note,
         }
 
 
 def combined_score(candidate: Candidate) -> float:
-    """One number in 0..1: mostly alignment coverage, then retrieval, credit and date.
+    """One number in 0..1: mostly alignment coverage, then retrieval, credit and date, and
+    document similarity when the semantic backend measured it.
 
     A candidate whose alignment links nothing scores 0 whatever it shares: same figures or
-    the same town are how distractors look (README, "Linking").
+    the same town are how distractors look (README, "Linking"). Similarity is centred on the
+    other candidates (0.5 adds nothing), so scores keep their meaning for the thresholds.
     """
     coverage = candidate.coverage
     if coverage is None:  # not reranked: retrieval alone, well below any reranked candidate
@@ -137,14 +176,18 @@ def combined_score(candidate: Candidate) -> float:
     original = candidate.original_coverage or 0.0
     closeness = 0.0 if candidate.days is None else max(0.0, 1 - abs(candidate.days - 1) / 15)
     score = 0.55 * coverage + 0.15 * original + 0.2 * candidate.term_score + 0.05 * closeness
+    if candidate.semantic is not None:
+        score = max(0.0, score + SEMANTIC_WEIGHT * (candidate.semantic - 0.5))
     return round(min(1.0, score + (0.05 if candidate.credited else 0.0)), 4)
 
 
 def _coverage(
-    translation: Sequence[Paragraph], original: Sequence[Paragraph], embedder: Embedder | None
+    translation: Sequence[Paragraph], original: Sequence[Paragraph]
 ) -> tuple[float, float]:
-    params = AlignParams() if embedder is not None else AlignParams.without_semantics()
-    groups = align_paragraphs(translation, original, params=params, embedder=embedder)
+    """Shares of the translation's body and of the original's body that the alignment (on
+    anchors, concepts and length: the fast path) links."""
+    params = AlignParams.without_semantics()
+    groups = align_paragraphs(translation, original, params=params)
     t_body = [p.index for p in translation if p.kind not in KNOWN_ADDITION_KINDS]
     o_body = [p.index for p in original if p.kind == "body"]
     linked_t = {i for g in groups if g.original for i in g.translation}
@@ -163,37 +206,153 @@ def rank_candidates(
     embedder: Embedder | None = None,
     rerank: int = RERANK,
 ) -> tuple[list[Candidate], float]:
-    """Rerank the best retrieved candidates by alignment coverage; break near-ties semantically."""
+    """Rerank the best retrieved candidates by alignment coverage (and, with an embedder, by
+    document similarity), then fold near-identical copies into the one that stands for them.
+
+    Returns the ranking and the seconds spent on the semantic backend.
+    """
     ordered = sorted(
         candidates, key=lambda c: (-(c.term_score + (0.05 if c.credited else 0)), c.article_id)
     )
     head, tail = ordered[:rerank], ordered[rerank:]
+    loaded = {c.article_id: load_paragraphs(c.article_id) for c in head}
     for candidate in head:
         candidate.coverage, candidate.original_coverage = _coverage(
-            translation, load_paragraphs(candidate.article_id), None
+            translation, loaded[candidate.article_id]
         )
+    semantic_seconds = 0.0
+    if embedder is not None:
+        start = time.perf_counter()
+        semantic_margins(translation, head, loaded, embedder)
+        semantic_seconds = time.perf_counter() - start
+    for candidate in ordered:
         candidate.score = combined_score(candidate)
-    for candidate in tail:
-        candidate.score = combined_score(candidate)
-    ranked = sorted(head, key=lambda c: (-c.score, c.article_id)) + sorted(
+    bodies = {
+        i: [p.text for p in paragraphs if p.kind == "body"] for i, paragraphs in loaded.items()
+    }
+    ranked = sorted(fold_copies(head, bodies), key=lambda c: (-c.score, c.article_id)) + sorted(
         tail, key=lambda c: (-c.score, c.article_id)
     )
-    semantic_seconds = 0.0
-    if embedder is not None and len(ranked) > 1 and ranked[0].score - ranked[1].score < NEAR_TIE:
-        start = time.perf_counter()
-        tied = [c for c in ranked[:3] if ranked[0].score - c.score < NEAR_TIE]
-        for candidate in tied:
-            coverage, original = _coverage(
-                translation, load_paragraphs(candidate.article_id), embedder
-            )
-            candidate.semantic = round(coverage, 4)
-            candidate.coverage, candidate.original_coverage = coverage, original
-            candidate.score = combined_score(candidate)
-        ranked = sorted(ranked, key=lambda c: (-c.score, c.article_id))
-        semantic_seconds = time.perf_counter() - start
     for n, candidate in enumerate(ranked, start=1):
         candidate.rank = n
     return ranked, semantic_seconds
+
+
+def _lead(paragraphs: Sequence[Paragraph], body: Callable[[Paragraph], bool]) -> list[str]:
+    return [p.text for p in paragraphs if body(p)][:SEMANTIC_LEAD]
+
+
+def semantic_margins(
+    translation: Sequence[Paragraph],
+    candidates: Sequence[Candidate],
+    loaded: dict[int, list[Paragraph]],
+    embedder: Embedder,
+) -> None:
+    """Set each candidate's ``semantic``: its lead's cosine with the translation's lead (each
+    the normalised sum of its paragraphs' vectors, chrome left out), as a margin over the
+    other candidates' cosines, in spreads, mapped onto 0..1.
+
+    A cosine alone says little (every story on the same war is close to every other); its
+    margin over the other candidates of the same query is comparable across queries. The
+    reference and the spread are pulled towards the model's typical values, since a query
+    may have only a few candidates. Candidates with no body text get no value.
+    """
+    t_lead = _lead(translation, lambda p: p.kind not in KNOWN_ADDITION_KINDS)
+    leads = {
+        c.article_id: _lead(loaded[c.article_id], lambda p: p.kind == "body") for c in candidates
+    }
+    leads = {i: lead for i, lead in leads.items() if lead}
+    if not t_lead or not leads:
+        return
+    texts = t_lead + [text for lead in leads.values() for text in lead]
+    vectors = embedder.embed(texts)
+    t_vector = group_vector(vectors[: len(t_lead)])
+    cosines: dict[int, float] = {}
+    at = len(t_lead)
+    for article_id, lead in leads.items():
+        cosines[article_id] = float(t_vector @ group_vector(vectors[at : at + len(lead)]))
+        at += len(lead)
+    n, total = len(cosines), sum(cosines.values())
+    mean = total / n
+    variance = sum((x - mean) ** 2 for x in cosines.values())
+    weight = SEMANTIC_PRIOR_WEIGHT
+    spread = math.sqrt((variance + weight * SEMANTIC_PRIOR_SPREAD**2) / (n + weight))
+    for candidate in candidates:
+        cosine = cosines.get(candidate.article_id)
+        if cosine is None:
+            continue
+        reference = (total - cosine + weight * SEMANTIC_PRIOR_MEAN) / (n - 1 + weight)
+        margin = (cosine - reference) / spread
+        candidate.semantic = round(min(1.0, max(0.0, 0.5 + margin / (2 * SEMANTIC_Z_RANGE))), 4)
+        candidate.semantic_cosine = round(cosine, 4)
+
+
+def _shingles(paragraphs: Sequence[str]) -> set[tuple[str, ...]]:
+    words = [w for text in paragraphs for w in _WORD.findall(normalize(text))]
+    if len(words) < SHINGLE:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def _figures(paragraphs: Sequence[str]) -> frozenset[str]:
+    return frozenset(
+        w for text in paragraphs for w in _WORD.findall(normalize(text)) if _DIGIT.search(w)
+    )
+
+
+def _jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    if not a or not b or min(len(a), len(b)) < NEAR_IDENTICAL * max(len(a), len(b)):
+        return 0.0  # too different in size to reach the threshold
+    return len(a & b) / len(a | b)
+
+
+def _original_first(candidate: Candidate) -> tuple[bool, bool, float, int]:
+    """Which copy of a text is its original: the credited outlet's, else the earliest
+    published (unknown dates count as latest), else the lowest article id."""
+    when = datetime.fromisoformat(candidate.published).timestamp() if candidate.published else 0.0
+    return (not candidate.credited, candidate.published is None, when, candidate.article_id)
+
+
+def fold_copies(candidates: Sequence[Candidate], bodies: dict[int, list[str]]) -> list[Candidate]:
+    """Near-identical candidates (republications, syndicated copies) as one: the original
+    among them takes the best score of the copies and lists the others in
+    ``also_published_by``; the others leave the ranking. ``bodies`` holds each candidate's
+    body paragraphs (chrome left out); candidates without one are left alone.
+
+    Copies do not change figures: two texts whose figures conflict (neither's figures all in
+    the other) are two versions of a story, an update say, and stay apart, since which one
+    was translated matters."""
+    shingles = {c.article_id: _shingles(bodies.get(c.article_id, [])) for c in candidates}
+    figures = {c.article_id: _figures(bodies.get(c.article_id, [])) for c in candidates}
+    members = [c for c in candidates if shingles[c.article_id]]
+    parent = {c.article_id: c.article_id for c in members}
+
+    def root(article_id: int) -> int:
+        while parent[article_id] != article_id:
+            article_id = parent[article_id]
+        return article_id
+
+    for n, a in enumerate(members):
+        for b in members[n + 1 :]:
+            fa, fb = figures[a.article_id], figures[b.article_id]
+            if (fa <= fb or fb <= fa) and _jaccard(
+                shingles[a.article_id], shingles[b.article_id]
+            ) >= NEAR_IDENTICAL:
+                parent[root(b.article_id)] = root(a.article_id)
+    clusters: dict[int, list[Candidate]] = {}
+    for candidate in members:
+        clusters.setdefault(root(candidate.article_id), []).append(candidate)
+    folded: set[int] = set()
+    for cluster in clusters.values():
+        if len(cluster) < 2:
+            continue
+        winner, *copies = sorted(cluster, key=_original_first)
+        winner.score = max(c.score for c in cluster)
+        winner.also_published_by = [
+            {"url": c.url, "outlet": c.outlet, "published": c.published} for c in copies
+        ]
+        folded.update(c.article_id for c in copies)
+    return [c for c in candidates if c.article_id not in folded]
 
 
 def decide(candidates: Sequence[Candidate], settings: Settings) -> str:
@@ -312,9 +471,15 @@ def find_originals(
     limit: int = 50,
     window: bool = True,
 ) -> LinkResult:
-    """Ranked candidate originals for a stored translation, each with its explanation."""
+    """Ranked candidate originals for a stored translation, each with its explanation.
+
+    A translation without a date searches the whole corpus (and says so in ``note``); an
+    original without a date is in every window.
+    """
     settings = settings or Settings()
     start = time.perf_counter()
+    if embedder is not None:
+        embedder = cached_embedder(embedder, store)
     article = store.find_article(translation)
     paragraphs = to_paragraphs(store.paragraphs(article.current_revision_id or 0), article.lang)
     terms = index_terms(((p.text, p.kind, p.lang) for p in paragraphs), article.lang)
@@ -370,7 +535,25 @@ def find_originals(
         decision=decide(ranked, settings),
         seconds=time.perf_counter() - start,
         semantic_seconds=semantic_seconds,
+        note=NO_DATE_NOTE if article.published is None else None,
     )
+
+
+def cached_embedder(embedder: Embedder, store: Any) -> Embedder:
+    """The embedder behind a cache by text hash, kept in the database when the store offers
+    one (as ``align_links`` does), so a paragraph is embedded once for linking and aligning."""
+    from provenance.embed import CachedEmbedder
+
+    if isinstance(embedder, CachedEmbedder) and embedder.persistent:
+        return embedder
+    if hasattr(store, "load_embeddings") and hasattr(store, "save_embeddings"):
+        model = embedder.name
+        return CachedEmbedder(
+            embedder,
+            load=lambda keys: store.load_embeddings(keys, model),
+            save=lambda vectors: store.save_embeddings(vectors, model),
+        )
+    return embedder if isinstance(embedder, CachedEmbedder) else CachedEmbedder(embedder)
 
 
 @dataclass
@@ -402,6 +585,8 @@ def link_translations(
     """Link one translation, or every translation in the database, and store the decisions."""
     settings = settings or Settings()
     report = LinkReport(indexed=index_articles(store))
+    if embedder is not None:
+        embedder = cached_embedder(embedder, store)  # once for the run, not per translation
     if translation is not None:
         targets = [store.find_article(translation).id]
     elif everything:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlmodel import Session, select
 
@@ -92,7 +95,13 @@ SAME_WEEK = [
 ]
 
 
-def _store_with(store: Store, originals: list[tuple[str, list[str], datetime]]) -> int:
+def _store_with(
+    store: Store,
+    originals: list[tuple[str, list[str], datetime | None]],
+    *,
+    translation: list[str] = TRANSLATION,
+    published: datetime | None = DAY,
+) -> int:
     for url, paragraphs, when in originals:
         ingest_article(
             store,
@@ -103,7 +112,7 @@ def _store_with(store: Store, originals: list[tuple[str, list[str], datetime]]) 
     outcome = ingest_article(
         store,
         ArticleInput(
-            url="https://syrianobserver.com/news/1/ariha.html", paragraphs=TRANSLATION, lang="en", published=DAY,
+            url="https://syrianobserver.com/news/1/ariha.html", paragraphs=translation, lang="en", published=published,
             title="Twelve Civilians Killed in Ariha",
         ),
     )  # fmt: skip
@@ -183,6 +192,190 @@ def test_thresholds_come_from_settings(store: Store) -> None:
     strict = Settings(link_auto_margin=1.5)  # no lead can be that large
     assert find_originals(store, translation, settings=strict).decision == "suggested"
     assert find_originals(store, translation, settings=Settings(link_floor=1.01)).decision == "none"
+
+
+ENAB = "https://www.enabbaladi.net/archives/1"
+SYRIA_TV_COPY = "https://www.syria.tv/ariha-shelling-copy"
+AL_MODON_COPY = "https://www.almodon.com/arabworld/ariha-copy"
+
+
+def test_a_republication_does_not_outrank_the_credited_original(store: Store) -> None:
+    translation = _store_with(
+        store,
+        [
+            (SYRIA_TV_COPY, ORIGINAL, DAY - timedelta(days=1, hours=2)),  # out first, uncredited
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+            (ENAB, ORIGINAL, DAY - timedelta(days=1)),
+        ],
+    )
+    result = find_originals(store, translation)
+    best = result.candidates[0]
+    assert best.url == ENAB and best.credited
+    assert SYRIA_TV_COPY not in [c.url for c in result.candidates]
+    assert [(c["url"], c["outlet"]) for c in best.also_published_by] == [
+        (SYRIA_TV_COPY, "Syria TV")
+    ]
+    assert best.explanation()["also_published_by"][0]["published"].startswith("2023-03-13")
+    assert result.decision == "auto"  # the copy no longer stands in the way as a runner-up
+
+
+def test_without_a_credit_the_earliest_copy_is_the_original(store: Store) -> None:
+    translation = _store_with(
+        store,
+        [
+            (SYRIA_TV_COPY, ORIGINAL, DAY - timedelta(days=1)),  # closer to the translation
+            (AL_MODON_COPY, ORIGINAL, DAY - timedelta(days=6)),
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+        ],
+        translation=TRANSLATION[1:],  # no credit line
+    )
+    result = find_originals(store, translation)
+    assert result.credit is None
+    best = result.candidates[0]
+    assert best.url == AL_MODON_COPY
+    assert [c["url"] for c in best.also_published_by] == [SYRIA_TV_COPY]
+    assert SYRIA_TV_COPY not in [c.url for c in result.candidates]
+
+
+def test_copies_fold_into_one_and_take_their_best_score() -> None:
+    from provenance.link import Candidate, fold_copies
+
+    def candidate(article_id: int, score: float, published: str | None) -> Candidate:
+        return Candidate(article_id, f"https://example.org/{article_id}", None, "", published, score=score)  # fmt: skip
+
+    text = ["The council said 340 families had fled the town towards the border on Monday."]
+    earlier_version = [text[0].replace("340", "310")]  # same words, another figure: not a copy
+    folded = fold_copies(
+        [candidate(1, 0.9, None), candidate(2, 0.8, "2023-03-10T00:00:00+00:00"),
+         candidate(3, 0.7, "2023-03-12T00:00:00+00:00"), candidate(4, 0.6, None),
+         candidate(5, 0.5, "2023-03-01T00:00:00+00:00")],
+        {1: text, 2: [text[0].upper()], 3: text, 4: ["Another story about bread prices in Aleppo."],
+         5: earlier_version},
+    )  # fmt: skip
+    assert [c.article_id for c in folded] == [2, 4, 5]  # the earliest copy; undated is latest
+    assert folded[0].score == 0.9
+    assert [c["url"] for c in folded[0].also_published_by] == [
+        "https://example.org/3",
+        "https://example.org/1",
+    ]
+
+
+def test_an_undated_translation_searches_everything_and_says_so(store: Store) -> None:
+    translation = _store_with(
+        store,
+        [
+            (ENAB, ORIGINAL, DAY - timedelta(days=200)),  # far outside any window
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+        ],
+        published=None,
+    )
+    result = find_originals(store, translation)
+    assert result.candidates[0].url == ENAB and result.candidates[0].days is None
+    assert result.note == "no publication date: searched the whole corpus"
+    assert result.to_json()["note"] == result.note
+
+
+def test_a_dated_translation_finds_an_undated_original(store: Store) -> None:
+    translation = _store_with(
+        store,
+        [
+            (ENAB, ORIGINAL, None),
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+            ("https://www.enabbaladi.net/archives/3", SAME_FIGURES, DAY - timedelta(days=40)),
+        ],
+    )
+    result = find_originals(store, translation)
+    assert result.candidates[0].url == ENAB and result.candidates[0].days is None
+    assert "https://www.enabbaladi.net/archives/3" not in [c.url for c in result.candidates]
+    assert result.note is None and result.to_json()["note"] is None
+
+
+class BagOfWordsEmbedder:
+    """A stand-in for the model: one hashed bag of words per text, so the shared figures and
+    places of a translation and its original point the same way (the model is tested below)."""
+
+    name = "bag-of-words"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        from provenance.text.anchors import extract_anchors
+
+        self.calls += 1
+        rows = np.full((len(texts), 64), 0.05, dtype=np.float32)
+        for row, text in zip(rows, texts, strict=True):
+            anchors = extract_anchors(text, "ar" if re.search("[\u0600-\u06ff]", text) else "en")
+            for term in (*anchors.numbers, *anchors.concepts):
+                row[int(hashlib.sha1(term.encode()).hexdigest(), 16) % 64] += 1.0
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_semantic_similarity_is_a_feature_of_every_reranked_candidate(store: Store) -> None:
+    from provenance.embed import text_key
+
+    translation = _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+            ("https://www.enabbaladi.net/archives/3", SAME_FIGURES, DAY - timedelta(days=1)),
+            (ENAB, ORIGINAL, DAY - timedelta(days=1)),
+        ],
+    )
+    embedder = BagOfWordsEmbedder()
+    keep_all = Settings(link_floor=0.0)
+    result = find_originals(store, translation, embedder=embedder, settings=keep_all)
+    plain = find_originals(store, translation, settings=keep_all)
+    assert result.candidates[0].url == ENAB and result.semantic_seconds > 0
+    for candidate in result.candidates:
+        assert (candidate.semantic is not None) == (candidate.coverage is not None)
+        assert 0.0 <= (candidate.semantic or 0.0) <= 1.0
+    best = result.candidates[0]
+    assert (
+        best.semantic == max(c.semantic or 0.0 for c in result.candidates) and best.semantic > 0.5
+    )
+    assert best.score >= next(c.score for c in plain.candidates if c.url == ENAB)
+    assert all(c.semantic is None for c in plain.candidates) and plain.semantic_seconds == 0
+    # vectors are kept in the database, by text hash, as the aligner keeps them
+    assert store.load_embeddings([text_key(ORIGINAL[0])], "bag-of-words")
+    calls = embedder.calls
+    find_originals(store, translation, embedder=embedder)
+    assert embedder.calls == calls  # everything came from the cache
+
+
+def test_semantic_value_is_centred_on_the_other_candidates() -> None:
+    from provenance.link import Candidate, combined_score
+
+    base = Candidate(1, "u", None, "", None, term_score=0.5, coverage=0.8, original_coverage=0.6)
+    neutral = Candidate(**{**base.__dict__, "semantic": 0.5})
+    better = Candidate(**{**base.__dict__, "semantic": 1.0})
+    assert combined_score(neutral) == combined_score(base)
+    assert combined_score(better) == round(combined_score(base) + 0.05, 4)
+
+
+@pytest.mark.semantic
+def test_semantic_backend_ranks_the_original_most_similar(store: Store) -> None:
+    from tests.conftest import require_semantic
+
+    embedder = require_semantic()
+    translation = _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+            ("https://www.enabbaladi.net/archives/3", SAME_FIGURES, DAY - timedelta(days=1)),
+            ("https://www.enabbaladi.net/archives/4", SAME_WEEK, DAY - timedelta(days=1)),
+            (ENAB, ORIGINAL, DAY - timedelta(days=1)),
+        ],
+    )
+    result = find_originals(
+        store, translation, embedder=embedder, settings=Settings(link_floor=0.0)
+    )
+    assert result.semantic_seconds > 0
+    reranked = [c for c in result.candidates if c.coverage is not None]
+    assert reranked and all(c.semantic is not None for c in reranked)
+    best = result.candidates[0]
+    assert best.url == ENAB and result.decision == "auto"
+    assert best.semantic_cosine == max(c.semantic_cosine or 0.0 for c in reranked)
 
 
 def test_link_and_candidates_commands(cli: CLI) -> None:
