@@ -1,13 +1,22 @@
 """Audit: the stories that are not verified, and why.
 
-A story is verified (DESIGN.md) when its original is linked and confirmed, by a reviewer or
-auto-linked above the threshold, and no high-severity flag is open. Every other story is
-listed with its reasons:
+A story is verified when its original is linked (confirmed by a reviewer, or auto-linked
+above the threshold), its alignment was made on the current revisions of both sides, and no
+high-severity flag is open or accepted. The rule is written once, in SQL, by
+``provenance.store._verification``: the audit, the story list (its "unverified" filter and
+``StoryRow.verified``) and the reports all read it. Every other story is listed with its
+reasons:
 
 - ``no_original``        no candidate original was found (or linking has not run);
 - ``link_suggested``     the best original is only a suggestion, nobody confirmed it;
 - ``link_rejected``      every candidate was rejected by a reviewer;
+- ``not_aligned``        the story's link was never aligned (``provenance align`` has not
+                         run on it), so its flags are not known;
 - ``high_flags``         high-severity flags are open (counts by kind beside it);
+- ``confirmed_mismatch`` a reviewer accepted a high-severity flag (the translation does
+                         differ) and the alignment on the current translation still finds
+                         it; it leaves the audit when an alignment on a newer revision of the
+                         translation no longer finds it (a dismissed flag leaves at once);
 - ``source_changed``     the original was edited after the alignment was made;
 - ``translation_changed`` the translation was edited after the alignment was made;
 - ``self_disclaimer``    the story's own disclaimer says its content was not verified
@@ -23,16 +32,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-REASONS = (
-    "no_original",
-    "link_suggested",
-    "link_rejected",
-    "high_flags",
-    "source_changed",
-    "translation_changed",
-    "self_disclaimer",
-)
+from provenance.store import UNVERIFIED_REASONS, StoryFacts, StoryRow
+
+REASONS = (*UNVERIFIED_REASONS, "self_disclaimer")
 FAIL_ON = ("unverified", "flags", "none")
+FLAG_REASONS = ("not_aligned", "high_flags", "confirmed_mismatch", "source_changed",
+                "translation_changed")  # fmt: skip
+"""The reasons ``--fail-on flags`` fails on: a high-severity flag open or confirmed, or flags
+that are not known because the alignment is missing or older than a side."""
 PAGE = 1000
 
 
@@ -50,6 +57,8 @@ class AuditRow:
     original: str | None
     reasons: list[str]
     high_flags: dict[str, int] = field(default_factory=dict)
+    confirmed_mismatches: dict[str, int] = field(default_factory=dict)
+    """Accepted high-severity flags still found, by kind (the ``confirmed_mismatch`` reason)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,28 +67,15 @@ class AuditRow:
         """One CSV row: lists joined with semicolons."""
         data = self.to_json()
         data["reasons"] = ";".join(self.reasons)
-        data["high_flags"] = ";".join(f"{k}={v}" for k, v in sorted(self.high_flags.items()))
+        for name in ("high_flags", "confirmed_mismatches"):
+            data[name] = ";".join(f"{k}={v}" for k, v in sorted(data[name].items()))
         return data
 
 
-def story_reasons(link_status: str | None, facts: Any) -> list[str]:
-    """Why a story is not verified (empty: it is verified)."""
-    reasons = []
-    statuses = {link["status"] for link in facts.links}
-    best = next((link for link in facts.links if link["status"] in ("confirmed", "auto")), None)
-    if not facts.links:
-        reasons.append("no_original")
-    elif best is None and "suggested" in statuses:
-        reasons.append("link_suggested")
-    elif best is None:
-        reasons.append("link_rejected")
-    if facts.open_high:
-        reasons.append("high_flags")
-    aligned = best or (facts.links[0] if facts.links else None)
-    if aligned and aligned["source_changed"]:
-        reasons.append("source_changed")
-    if aligned and aligned["translation_changed"]:
-        reasons.append("translation_changed")
+def story_reasons(row: StoryRow, facts: StoryFacts) -> list[str]:
+    """Why a story is not verified (empty: it is verified): the rule's reasons, and the
+    story's own disclaimer beside them."""
+    reasons = list(row.reasons)
     if reasons and facts.disclaimer:
         reasons.append("self_disclaimer")
     return reasons
@@ -97,16 +93,14 @@ def audit(
     wanted = set(reasons or [])
     for page, facts in store.story_pages(since=since, until=until, outlet=outlet, page=PAGE):
         for row in page:
-            found = story_reasons(row.link_status, facts[row.id])
+            found = story_reasons(row, facts[row.id])
             if not found or (wanted and not wanted & set(found)):
                 continue
-            best = next(
-                (link for link in facts[row.id].links if link["status"] != "rejected"), None
-            )
             yield AuditRow(
                 id=row.id, url=row.url, title=row.title, outlet=row.outlet, published=row.published, credit=row.credit,
-                link_status=row.link_status, original=best["original"] if best else None, reasons=found,
-                high_flags=dict(facts[row.id].open_high),
+                link_status=row.link_status, original=row.original_url if row.link_status != "rejected" else None,
+                reasons=found, high_flags=dict(facts[row.id].open_high),
+                confirmed_mismatches=dict(facts[row.id].confirmed),
             )  # fmt: skip
 
 
@@ -120,9 +114,10 @@ def summarise(rows: list[AuditRow]) -> dict[str, Any]:
 
 
 def should_fail(rows: list[AuditRow], fail_on: str) -> bool:
-    """Whether ``--fail-on`` matches: any unverified story, or any open high-severity flag."""
+    """Whether ``--fail-on`` matches: any unverified story; or any story with a high-severity
+    flag open or confirmed, or whose flags are not known (alignment missing or out of date)."""
     if fail_on == "unverified":
         return bool(rows)
     if fail_on == "flags":
-        return any(row.high_flags for row in rows)
+        return any(set(FLAG_REASONS) & set(row.reasons) for row in rows)
     return False

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -38,7 +39,7 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except ProvenanceError as error:
-            err.print(f"[red]error:[/red] {error}", markup=True, highlight=False)
+            err.print(f"[red]error:[/red] {escape(str(error))}", markup=True, highlight=False)
             raise typer.Exit(error.exit_code) from None
 
 
@@ -84,7 +85,8 @@ def main_options(
         str | None,
         typer.Option(
             "--db",
-            help="Database URL (default: $PROVENANCE_DB or sqlite:///./provenance.db).",
+            help="Database URL (default: $PROVENANCE_DB or sqlite:///./provenance.db). "
+            "Commands that only read never create it.",
             show_default=False,
         ),
     ] = None,
@@ -97,7 +99,16 @@ def main_options(
 
 
 def open_store() -> Store:
+    """The database, created when missing (init, ingest, fetch, link, align...)."""
     return Store.open(state.settings.db, state.settings.busy_timeout_ms)
+
+
+def read_store(outlet: str | None = None) -> tuple[Store, str | None]:
+    """The database for a command that only reads: a missing one is an error, never created.
+    ``--outlet`` must name a known outlet (the error lists the closest names); returned as
+    stored."""
+    store = Store.open(state.settings.db, state.settings.busy_timeout_ms, create=False)
+    return store, store.outlet_named(outlet) if outlet else None
 
 
 def emit(
@@ -217,7 +228,10 @@ def ingest(
 @app.command("list")
 def list_articles(
     lang: Annotated[str | None, typer.Option(help="Only this language (ar, en, ...).")] = None,
-    outlet: Annotated[str | None, typer.Option(help="Only this outlet (name as listed).")] = None,
+    outlet: Annotated[
+        str | None,
+        typer.Option(help="Only this outlet (name as listed, any case; unknown: an error)."),
+    ] = None,
     since: Annotated[
         str | None, typer.Option(help="Published on or after this date (YYYY-MM-DD).")
     ] = None,
@@ -235,7 +249,7 @@ def list_articles(
     """
     from dataclasses import asdict
 
-    store = open_store()
+    store, outlet = read_store(outlet)
     rows = store.list_articles(
         lang=lang,
         outlet=outlet,
@@ -270,7 +284,7 @@ def show(
 
     Example: `provenance show https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html`
     """
-    store = open_store()
+    store, _ = read_store()
     detail = store.article_detail(article)
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
@@ -526,7 +540,7 @@ def diff(
 
     from provenance.diff import revision_diff
 
-    before, after, changes = revision_diff(open_store(), article, from_rev, to_rev)
+    before, after, changes = revision_diff(read_store()[0], article, from_rev, to_rev)
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
         emit(
@@ -615,7 +629,7 @@ def candidates(
     from provenance.link import candidates_for
 
     result = candidates_for(
-        open_store(),
+        read_store()[0],
         translation,
         settings=state.settings,
         embedder=_embedder(semantic, near_ties_only=True),
@@ -859,6 +873,7 @@ AUDIT_COLUMNS = [
     "original",
     "reasons",
     "high_flags",
+    "confirmed_mismatches",
 ]
 
 
@@ -878,7 +893,10 @@ def audit(
     until: Annotated[
         str | None, typer.Option(help="Published before (YYYY-MM-DD, exclusive).")
     ] = None,
-    outlet: Annotated[str | None, typer.Option(help="Only this translating outlet.")] = None,
+    outlet: Annotated[
+        str | None,
+        typer.Option(help="Only this translating outlet (any case; unknown: an error)."),
+    ] = None,
     reason: Annotated[
         list[str] | None,
         typer.Option("--reason", help="Only stories with this reason (repeatable)."),
@@ -891,11 +909,17 @@ def audit(
         str,
         typer.Option(
             "--fail-on",
-            help="Exit 1 when: unverified (any story listed), flags (any open high-severity flag), none.",
+            help="Exit 1 when: unverified (any story listed); flags (a high-severity flag open or confirmed, "
+            "or a story not aligned on its current revisions); none.",
         ),
     ] = "none",
 ) -> None:
     """List the stories that are not verified, each with its reasons.
+
+    Verified: the original is linked (confirmed, or auto above the threshold), the alignment
+    was made on the current revisions of both sides, and no high-severity flag is open or
+    accepted. Reasons: no_original, link_suggested, link_rejected, not_aligned, high_flags,
+    confirmed_mismatch, source_changed, translation_changed (and self_disclaimer beside them).
 
     Example: `provenance audit --since 7d --format csv > unverified.csv`
     """
@@ -907,9 +931,10 @@ def audit(
             raise typer.BadParameter(f"--reason {r!r} is not one of {', '.join(REASONS)}")
     if fail_on not in FAIL_ON:
         raise typer.BadParameter(f"--fail-on must be one of {', '.join(FAIL_ON)}")
+    store, outlet = read_store(outlet)
     rows = list(
         run_audit(
-            open_store(),
+            store,
             since=_date(since, "since"),
             until=_date(until, "until"),
             outlet=outlet,
@@ -921,15 +946,22 @@ def audit(
         table = Table(
             "published", "outlet", "title", "link", "reasons", box=None, header_style="bold"
         )
+        counts = {"high_flags": "high_flags", "confirmed_mismatch": "confirmed_mismatches"}
         for row in rows:
-            flags = ", ".join(f"{k} {v}" for k, v in sorted(row.high_flags.items()))
+            reasons = []
+            for r in row.reasons:
+                by_kind = getattr(row, counts[r]) if r in counts else {}
+                flags = ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
+                reasons.append(r + (f" ({flags})" if flags else ""))
             table.add_row((row.published or "")[:10], row.outlet or "", row.title[:60], row.link_status or "—",
-                          ", ".join(row.reasons) + (f" ({flags})" if flags else ""))  # fmt: skip
+                          ", ".join(reasons))  # fmt: skip
         out.print(table)
         summary = summarise(rows)
+        by_reason = ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items())
+        n = summary["unverified"]
         err.print(
-            f"{summary['unverified']} unverified stories: "
-            + ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items())
+            f"{n} unverified {'story' if n == 1 else 'stories'}"
+            + (f": {by_reason}" if by_reason else "")
         )
     elif chosen is OutputFormat.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=AUDIT_COLUMNS, extrasaction="ignore")
@@ -955,7 +987,10 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     str | None, typer.Option("--until", help="Published before (YYYY-MM-DD, exclusive).")
 ]
-OutletOpt = Annotated[str | None, typer.Option("--outlet", help="Only this translating outlet.")]
+OutletOpt = Annotated[
+    str | None,
+    typer.Option("--outlet", help="Only this translating outlet (any case; unknown: an error)."),
+]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Write to this file instead of standard output.")
 ]
@@ -984,14 +1019,18 @@ def report(
 ) -> None:
     """Write a batch report of a period: every story, and a summary by outlet, source and flag kind.
 
+    Each story is verified or unverified by the rule of `provenance audit`, with its reasons;
+    every flag a reviewer decided is listed with the decision and the reviewer.
+
     The HTML report is one self-contained file with a side-by-side section per story.
 
     Example: `provenance report --since 7d --format html --out week.html`
     """
     from provenance.report import build_report, render
 
+    store, outlet = read_store(outlet)
     built = build_report(
-        open_store(), since=_date(since, "since"), until=_date(until, "until"), outlet=outlet,
+        store, since=_date(since, "since"), until=_date(until, "until"), outlet=outlet,
         side_by_side=fmt is ReportFormat.html,
     )  # fmt: skip
     _write(render(built, fmt.value), out_path)
@@ -1020,8 +1059,9 @@ def export(
     """
     from provenance.export import export as run_export
 
+    store, outlet = read_store(outlet)
     text = run_export(
-        open_store(),
+        store,
         fmt.value,
         since=_date(since, "since"),
         until=_date(until, "until"),
@@ -1036,7 +1076,7 @@ def stats(fmt: FormatOpt = OutputFormat.table, as_json: JsonOpt = False) -> None
 
     Example: `provenance stats --json`
     """
-    data = open_store().summary()
+    data = read_store()[0].summary()
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
         emit(data, fmt)

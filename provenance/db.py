@@ -34,8 +34,15 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
-def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
-    """An engine for ``url``; SQLite files get their directory checked and pragmas set."""
+CREATING_COMMANDS = "`provenance init` or `provenance ingest`"
+
+
+def make_engine(url: str, busy_timeout_ms: int = 5000, *, create: bool = True) -> Engine:
+    """An engine for ``url``; SQLite files get their directory checked and pragmas set.
+
+    With ``create=False`` a SQLite file that does not exist is an error (naming the path and
+    the commands that create one) instead of a new empty database.
+    """
     try:
         parsed = make_url(url)
     except Exception:
@@ -44,6 +51,16 @@ def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
+        if (
+            not create
+            and database
+            and database != ":memory:"
+            and not parsed.query.get("uri")
+            and not Path(database).expanduser().exists()
+        ):
+            raise ConfigError(
+                f"database {database} does not exist: create it with {CREATING_COMMANDS}"
+            )
         if database and database != ":memory:":
             parent = Path(database).expanduser().resolve().parent
             if not parent.is_dir():
@@ -87,6 +104,26 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse a database that provenance never created (no schema): reading commands do not
+    turn an empty file or an unrelated database into one."""
+    from sqlalchemy.exc import DatabaseError
+
+    where = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    where = where or engine.url.render_as_string(hide_password=True)
+    try:
+        revision = current_revision(engine)
+    except DatabaseError as error:  # not a database at all, for one
+        engine.dispose()
+        cause = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+        raise ConfigError(f"database {where} cannot be read: {cause}") from None
+    if revision is None:
+        engine.dispose()
+        raise ConfigError(
+            f"database {where} has no provenance schema: create it with {CREATING_COMMANDS}"
+        )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -144,6 +144,10 @@ class Flag(SQLModel, table=True):
     status: str = Field(default="open", index=True)  # open | accepted | dismissed
     note: str | None = None
     origin: str = "machine"
+    translation_revision_id: int | None = None
+    """The translation revision of the latest alignment that found this flag (None: not found
+    by an alignment). An accepted flag whose revision is older than the one its link is now
+    aligned on was not found again: a newer translation resolved it."""
     created_at: datetime = Field(default_factory=utcnow)
 
 

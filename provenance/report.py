@@ -42,16 +42,37 @@ class StoryReport:
     reasons: list[str]
     reviewed_by: list[str]
     revisions: int
+    confirmed_mismatches: dict[str, int] = field(default_factory=dict)
+    """Accepted high-severity flags the current alignment still finds, by kind."""
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    """Every decided flag: kind, decision, reviewer, when, note, both sides' words, resolved."""
     side_by_side: list[dict[str, Any]] = field(default_factory=list)
 
     def flat(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("side_by_side")
-        data["mismatches"] = ";".join(f"{k}={v}" for k, v in sorted(self.mismatches.items()))
-        data["open_flags"] = ";".join(f"{k}={v}" for k, v in sorted(self.open_flags.items()))
+        for name in ("mismatches", "open_flags", "confirmed_mismatches"):
+            data[name] = ";".join(f"{k}={v}" for k, v in sorted(data[name].items()))
         data["reasons"] = ";".join(self.reasons)
         data["reviewed_by"] = ";".join(self.reviewed_by)
+        data["decisions"] = ";".join(decision_line(d) for d in self.decisions)
         return data
+
+
+def decision_line(decision: dict[str, Any]) -> str:
+    """One decided flag in words: ``number_mismatch "1.5 million" ≠ "٢٫٥ مليون": accepted by
+    rania on 2024-01-16 (resolved by a later revision)``."""
+    text = decision["kind"]
+    if decision.get("translation") is not None or decision.get("original") is not None:
+        text += f' "{decision.get("translation") or ""}" ≠ "{decision.get("original") or ""}"'
+    text += f": {decision['decision']} by {decision.get('reviewer') or 'unknown reviewer'}"
+    if decision.get("at"):
+        text += f" on {decision['at'][:10]}"
+    if decision.get("resolved"):
+        text += " (resolved by a later revision)"
+    if decision.get("note"):
+        text += f" ({decision['note']})"
+    return text
 
 
 @dataclass
@@ -100,7 +121,13 @@ class Report:
             "generated": self.generated,
             "summary": self.summary(),
             "stories": [
-                s.flat() | {"mismatches": s.mismatches, "open_flags": s.open_flags}
+                s.flat()
+                | {
+                    "mismatches": s.mismatches,
+                    "open_flags": s.open_flags,
+                    "confirmed_mismatches": s.confirmed_mismatches,
+                    "decisions": s.decisions,
+                }
                 for s in self.stories
             ],
         }
@@ -121,13 +148,15 @@ def build_report(
         pairs = store.side_by_side([row.id for row in rows]) if side_by_side else {}
         for row in rows:
             fact = facts[row.id]
-            best = next(
-                (link for link in fact.links if link["status"] in ("confirmed", "auto")), None
+            shown = next(
+                (
+                    link
+                    for link in fact.links
+                    if link["id"] == row.link_id and link["status"] != "rejected"
+                ),
+                None,
             )
-            shown = best or next(
-                (link for link in fact.links if link["status"] != "rejected"), None
-            )
-            reasons = story_reasons(row.link_status, fact)
+            reasons = story_reasons(row, fact)
             story = StoryReport(
                 id=row.id, title=row.title, url=row.url, outlet=row.outlet, published=row.published, credit=row.credit,
                 original=shown["original"] if shown else None, confidence=shown["score"] if shown else None,
@@ -136,6 +165,7 @@ def build_report(
                 mismatches={k: v for k, v in fact.open_flags.items() if k in MISMATCHES},
                 open_flags=dict(fact.open_flags), review="unverified" if reasons else "verified", reasons=reasons,
                 reviewed_by=sorted(fact.reviewed_by), revisions=fact.revisions,
+                confirmed_mismatches=dict(fact.confirmed), decisions=fact.decisions,
             )  # fmt: skip
             if side_by_side and shown:
                 story.side_by_side = pairs.get(row.id, [])

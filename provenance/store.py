@@ -336,9 +336,13 @@ class LinkStore:
     engine: Engine
 
     def aligned_pair(self, article_id: int) -> AlignedPair | None:
-        """The aligned pair shown for a translation: its best non-rejected link that has groups."""
-        for link in self.links(
-            translation_id=article_id, statuses=("confirmed", "auto", "suggested")
+        """The aligned pair shown for a translation: its best non-rejected link that has groups
+        (confirmed, else auto, else suggested, best rank first: the link the story's
+        verification judges)."""
+        order = {"confirmed": 0, "auto": 1, "suggested": 2}
+        for link in sorted(
+            self.links(translation_id=article_id, statuses=("confirmed", "auto", "suggested")),
+            key=lambda link: (order[link.status], link.rank, link.id),
         ):
             groups = self.groups(link.id)
             if groups:
@@ -440,7 +444,9 @@ class LinkStore:
         """Replace the machine's groups and open machine flags of a link, in one transaction.
 
         A reviewer's decisions stay: flags already accepted or dismissed are kept (and not
-        raised again), and groups a reviewer made are never touched.
+        raised again), and groups a reviewer made are never touched. A decided flag that this
+        alignment finds again is stamped with ``translation_revision``; one it no longer finds
+        keeps the older revision, which is how an accepted mismatch is known to be resolved.
         """
         with db.session_scope(self.engine) as session:
             link = session.get(Link, link_id)
@@ -448,6 +454,11 @@ class LinkStore:
                 raise NotFoundError(f"no link {link_id}")
             old_flags = session.exec(select(Flag).where(Flag.link_id == link_id)).all()
             decided = {_flag_key(f.kind, f.evidence) for f in old_flags if f.status != "open"}
+            found = {_flag_key(data["kind"], data["evidence"]) for data in flags}
+            for flag in old_flags:
+                if flag.status != "open" and _flag_key(flag.kind, flag.evidence) in found:
+                    flag.translation_revision_id = translation_revision
+                    session.add(flag)
             for flag in old_flags:
                 if flag.status == "open" and flag.origin == "machine":
                     session.delete(flag)
@@ -485,6 +496,7 @@ class LinkStore:
                         article_id=article_id,
                         link_id=link_id,
                         group_id=ids[group_index] if group_index is not None else None,
+                        translation_revision_id=translation_revision,
                         **data,
                     )
                 )
@@ -958,14 +970,35 @@ class StoryRow:
     high_flags: int
     checked: bool
     """Linking has looked for this story's original."""
+    reasons: tuple[str, ...] = ()
+    """Why the story is not verified, in UNVERIFIED_REASONS order (empty: it is verified)."""
+    confirmed_flags: int = 0
+    """High-severity flags a reviewer accepted that the current alignment still finds."""
 
     @property
     def verified(self) -> bool:
-        """DESIGN.md: linked and confirmed (or auto-linked), and no high-severity flag open."""
-        return self.link_status in ("confirmed", "auto") and self.high_flags == 0
+        """Verified by the one rule of ``_verification`` (the audit and reports use it too)."""
+        return not self.reasons
 
 
-def _story_columns() -> tuple[Any, Any, Any, Any]:
+UNVERIFIED_REASONS = (
+    "no_original",
+    "link_suggested",
+    "link_rejected",
+    "not_aligned",
+    "high_flags",
+    "confirmed_mismatch",
+    "source_changed",
+    "translation_changed",
+)
+"""The reasons a story is not verified (audit.py documents each); ``_verification`` decides."""
+ALIGNED_LINKS = ("confirmed", "auto", "suggested")
+"""The statuses of a link whose alignment is shown and checked (a rejected one is neither)."""
+
+
+def _best_link_of(translation_id: Any) -> Any:
+    """The id of a translation's link, the one the story is judged by: confirmed, else auto,
+    else suggested (best rank first), else a rejected one."""
     from sqlalchemy import case
 
     priority = case(
@@ -974,29 +1007,89 @@ def _story_columns() -> tuple[Any, Any, Any, Any]:
         (Link.status == "suggested", 2),
         else_=3,
     )
+    return (
+        select(Link.id)
+        .where(Link.translation_id == translation_id)
+        .order_by(priority, Link.rank, Link.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
-    def best(column: Any) -> Any:
-        """A column of the translation's best link: confirmed, else auto, else suggested."""
-        return (
-            select(column)
-            .where(Link.translation_id == Article.id)
-            .order_by(priority, Link.rank, Link.id)
-            .limit(1)
-            .scalar_subquery()
-        )
 
-    best_link, best_status = best(Link.id), best(Link.status)
+def _of_story_link(link_id: Any) -> Any:
+    """A flag that counts for its story: one of the story's link (``link_id``), or one tied to
+    no link. The flags of a link a reviewer rejected or passed over are not the story's."""
+    return Flag.link_id.is_(None) | (Flag.link_id == link_id)  # type: ignore[union-attr]
+
+
+def _found_again(link: Any) -> Any:
+    """A flag that ``link``'s alignment, on its translation revision, still finds (an
+    alignment on a newer revision that no longer finds it leaves the older revision on it)."""
+    return Flag.translation_revision_id == link.translation_revision_id
+
+
+def _confirmed_flag(link: Any) -> Any:
+    """A flag of ``link`` that is a confirmed error: high severity, accepted by a reviewer,
+    and still found by the link's alignment (otherwise a newer translation resolved it)."""
+    return (
+        (Flag.link_id == link.id)
+        & (Flag.status == "accepted")
+        & (Flag.severity == "high")
+        & _found_again(link)
+    )
+
+
+@dataclass(frozen=True)
+class _StoryColumns:
+    best: Any
+    """The story's link (an alias of Link, outer-joined on ``_best_link_of``)."""
+    original: Any
+    """The original article of that link (an alias of Article, outer-joined)."""
+    open_flags: Any
+    high_flags: Any
+    confirmed: Any
+    reasons: dict[str, Any]
+    """Reason name -> SQL condition, in UNVERIFIED_REASONS order."""
+
+
+def _verification() -> _StoryColumns:
+    """The rule, written once: a story (a translation, ``Article``) is verified when its
+    original is linked (confirmed by a reviewer, or auto-linked above the threshold), the
+    alignment was made on the current revisions of both sides, and no high-severity flag is
+    open or accepted as a confirmed error. Each condition that fails is a reason; the story
+    list, its "unverified" filter, the audit and the reports all read these conditions."""
+    best: Any = aliased(Link)
+    original: Any = aliased(Article)
+    story_flag = (Flag.article_id == Article.id) & _of_story_link(best.id)
     open_flags = (  # flags that need a reviewer: chrome and disclaimers are low severity
         select(func.count(Flag.id))
-        .where(Flag.article_id == Article.id, Flag.status == "open", Flag.severity != "low")
+        .where(story_flag, Flag.status == "open", Flag.severity != "low")
         .scalar_subquery()
     )
     high_flags = (
         select(func.count(Flag.id))
-        .where(Flag.article_id == Article.id, Flag.status == "open", Flag.severity == "high")
+        .where(story_flag, Flag.status == "open", Flag.severity == "high")
         .scalar_subquery()
     )
-    return best_link, best_status, open_flags, high_flags
+    confirmed = select(func.count(Flag.id)).where(_confirmed_flag(best)).scalar_subquery()
+    shown = best.status.in_(ALIGNED_LINKS)
+    reasons = {
+        "no_original": best.id.is_(None),
+        "link_suggested": best.status == "suggested",
+        "link_rejected": best.status == "rejected",
+        "not_aligned": shown
+        & (best.translation_revision_id.is_(None) | best.original_revision_id.is_(None)),
+        "high_flags": high_flags > 0,
+        "confirmed_mismatch": confirmed > 0,
+        "source_changed": shown
+        & best.original_revision_id.is_not(None)
+        & (best.original_revision_id != original.current_revision_id),
+        "translation_changed": shown
+        & best.translation_revision_id.is_not(None)
+        & (best.translation_revision_id != Article.current_revision_id),
+    }
+    assert tuple(reasons) == UNVERIFIED_REASONS
+    return _StoryColumns(best, original, open_flags, high_flags, confirmed, reasons)
 
 
 @dataclass
@@ -1006,7 +1099,15 @@ class StoryFacts:
     links: list[dict[str, Any]] = field(default_factory=list)
     """Every link: id, status, score, original URL, and whether a side changed since it was aligned."""
     open_flags: Counter[str] = field(default_factory=Counter)
+    """Open flags by kind, of the story's link (and those tied to no link), as are the counts
+    below but ``decisions``."""
     open_high: Counter[str] = field(default_factory=Counter)
+    confirmed: Counter[str] = field(default_factory=Counter)
+    """Confirmed errors of the story's link by kind (the ``confirmed_mismatch`` reason)."""
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    """Every decided flag: kind, severity, decision (accepted or dismissed), who decided and
+    when (from the review trail), the note, the figures or names on both sides, and for an
+    accepted flag whether a newer translation resolved it."""
     decided_flags: int = 0
     added: int = 0
     dropped: int = 0
@@ -1037,27 +1138,43 @@ class StoryStore:
         since: datetime | None = None,
         until: datetime | None = None,
         outlet: str | None = None,
-    ) -> tuple[Any, Any, Any, Any, Any]:
+        *,
+        ids_only: bool = False,
+    ) -> tuple[Any, _StoryColumns]:
+        """The story list's query, and the rule's columns it selects. ``ids_only``: only the
+        article ids, without the story's link unless the filter needs it (a cheap count or
+        page of ids)."""
         if what not in STORY_FILTERS:
             raise ValueError(f"story filter {what!r} is not one of {', '.join(STORY_FILTERS)}")
-        best_link, best_status, open_flags, high_flags = _story_columns()
-        query = (
-            select(
+        from sqlalchemy import case
+
+        rule = _verification()
+        best = rule.best
+        columns = (
+            (Article.id,)
+            if ids_only
+            else (
                 Article.id,
                 Article.url,
                 Article.published,
                 Outlet.name,
                 Article.title,
                 Article.credit,
-                best_status,
-                best_link,
-                open_flags,
-                high_flags,
+                best.status,
+                best.id,
+                rule.open_flags,
+                rule.high_flags,
                 Article.link_checked_at,
+                rule.confirmed,
+                *(case((condition, 1), else_=0) for condition in rule.reasons.values()),
             )
-            .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
-            .where(is_translation())
         )
+        query = select(*columns).join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+        if not ids_only or what != "all":
+            query = query.join(
+                best, best.id == _best_link_of(Article.id).correlate(Article), isouter=True
+            ).join(rule.original, rule.original.id == best.original_id, isouter=True)
+        query = query.where(is_translation())
         if since is not None:
             query = query.where(Article.published >= since)  # type: ignore[operator]
         if until is not None:
@@ -1065,21 +1182,17 @@ class StoryStore:
         if outlet:
             query = query.where(func.lower(Outlet.name) == outlet.lower())
         if what == "unverified":
-            query = query.where(
-                or_(
-                    best_status.is_(None), best_status.not_in(("confirmed", "auto")), high_flags > 0
-                )
-            )
+            query = query.where(or_(*rule.reasons.values()))
         elif what == "flagged":
-            query = query.where(open_flags > 0)
+            query = query.where(rule.open_flags > 0)
         elif what == "unlinked":
-            query = query.where(or_(best_status.is_(None), best_status == "rejected"))
+            query = query.where(or_(best.id.is_(None), best.status == "rejected"))
         if search:
             like = f"%{search}%"
             query = query.where(
                 or_(Article.title.ilike(like), Article.url.ilike(like), Outlet.name.ilike(like))
             )  # type: ignore[attr-defined]
-        return query, best_status, best_link, open_flags, high_flags
+        return query, rule
 
     def story_count(
         self,
@@ -1090,7 +1203,7 @@ class StoryStore:
         until: datetime | None = None,
         outlet: str | None = None,
     ) -> int:
-        query, *_ = self._story_query(what, search, since, until, outlet)
+        query, _ = self._story_query(what, search, since, until, outlet, ids_only=True)
         with Session(self.engine) as session:
             return int(
                 session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -1108,18 +1221,28 @@ class StoryStore:
         until: datetime | None = None,
         outlet: str | None = None,
     ) -> list[StoryRow]:
-        """One page of translations with their link status and open flags."""
-        query, _status, _link, open_flags, _high = self._story_query(
-            what, search, since, until, outlet
-        )
+        """One page of translations with their link status, open flags and the reasons they
+        are not verified."""
+        query, rule = self._story_query(what, search, since, until, outlet)
         order = {
             "newest": (Article.published.desc(), Article.id.desc()),  # type: ignore[union-attr]
             "oldest": (Article.published.asc(), Article.id.asc()),  # type: ignore[union-attr]
-            "flags": (open_flags.desc(), Article.id.desc()),
+            "flags": (rule.open_flags.desc(), Article.id.desc()),
             "title": (Article.title.asc(), Article.id.asc()),  # type: ignore[attr-defined]
         }[sort]
         with Session(self.engine) as session:
-            rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
+            # The page's ids first, so that the rule's columns are computed for its rows only,
+            # not for every row an offset skips.
+            if sort == "flags":  # ordered by a column of the story's link
+                ids = query.with_only_columns(Article.id)
+            else:
+                ids, _ = self._story_query(what, search, since, until, outlet, ids_only=True)
+            page = session.execute(ids.order_by(*order).offset(offset).limit(limit)).scalars()
+            position = {aid: n for n, aid in enumerate(page)}
+            rows = sorted(
+                session.execute(query.where(Article.id.in_(list(position)))).all(),  # type: ignore[union-attr]
+                key=lambda r: position[r[0]],
+            )
             link_ids = [r[7] for r in rows if r[7] is not None]
             links = {}
             if link_ids:
@@ -1142,6 +1265,8 @@ class StoryStore:
             n_open,
             n_high,
             checked,
+            n_confirmed,
+            *failed,
         ) in rows:
             explanation, original_url = links.get(link_id, ({}, None))
             coverage = explanation.get("aligned_coverage", explanation.get("coverage"))
@@ -1160,6 +1285,8 @@ class StoryStore:
                     n_open,
                     n_high,
                     checked is not None,
+                    tuple(name for name, on in zip(UNVERIFIED_REASONS, failed, strict=True) if on),
+                    n_confirmed or 0,
                 )
             )
         return result
@@ -1228,6 +1355,7 @@ class StoryStore:
             for article_id, kind, severity, status, n in session.execute(
                 select(Flag.article_id, Flag.kind, Flag.severity, Flag.status, func.count())
                 .where(Flag.article_id.in_(ids))  # type: ignore[attr-defined]
+                .where(_of_story_link(_best_link_of(Flag.article_id)))
                 .group_by(Flag.article_id, Flag.kind, Flag.severity, Flag.status)
             ).all():
                 story = facts[article_id]
@@ -1269,7 +1397,66 @@ class StoryStore:
                 .distinct()
             ).all():
                 facts[article_id].reviewed_by.add(reviewer)
+            self._decisions(session, ids, facts)
         return facts
+
+    @staticmethod
+    def _decisions(session: Session, ids: list[int], facts: dict[int, StoryFacts]) -> None:
+        """Confirmed errors by kind, and every decided flag with who decided it (the latest
+        accept or dismiss of the review trail that is not undone)."""
+        from sqlalchemy import case
+
+        best: Any = aliased(Link)
+        for article_id, kind, n in session.execute(
+            select(Flag.article_id, Flag.kind, func.count())
+            .join(best, best.id == Flag.link_id)
+            .where(Flag.article_id.in_(ids), best.id == _best_link_of(Flag.article_id))  # type: ignore[attr-defined]
+            .where(_confirmed_flag(best))
+            .group_by(Flag.article_id, Flag.kind)
+        ).all():
+            facts[article_id].confirmed[kind] += n
+        link: Any = aliased(Link)
+        decided = session.execute(
+            select(Flag, case((_found_again(link), 1), else_=0))
+            .join(link, link.id == Flag.link_id, isouter=True)
+            .where(Flag.article_id.in_(ids), Flag.status != "open")  # type: ignore[attr-defined]
+            .order_by(Flag.article_id, Flag.id)
+        ).all()
+        deciders: dict[int, ReviewEvent] = {}
+        flag_ids = [flag.id for flag, _ in decided]
+        for start in range(0, len(flag_ids), 500):
+            for event in session.exec(
+                select(ReviewEvent)
+                .where(
+                    ReviewEvent.target_type == "flag",
+                    ReviewEvent.target_id.in_(flag_ids[start : start + 500]),  # type: ignore[attr-defined]
+                    ReviewEvent.action.in_(("accept_flag", "dismiss_flag")),  # type: ignore[attr-defined]
+                    ReviewEvent.undone.is_(False),  # type: ignore[attr-defined]
+                )
+                .order_by(ReviewEvent.id)  # type: ignore[arg-type]
+            ).all():
+                deciders[event.target_id] = event
+        for flag, found in decided:
+            decider = deciders.get(flag.id or 0)
+            story = facts[flag.article_id]
+            story.decisions.append(
+                {
+                    "flag": flag.id,
+                    "kind": flag.kind,
+                    "severity": flag.severity,
+                    "decision": flag.status,
+                    "reviewer": decider.reviewer if decider else None,
+                    "at": _iso(decider.at) if decider else None,
+                    "note": flag.note,
+                    "translation": flag.evidence.get("translation"),
+                    "original": flag.evidence.get("original"),
+                    "resolved": flag.status == "accepted"
+                    and flag.translation_revision_id is not None
+                    and not found,
+                }
+            )
+            if decider is not None:
+                story.reviewed_by.add(decider.reviewer)
 
     def side_by_side(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         """For many translations at once: each group of its shown link with both sides' texts
@@ -1558,8 +1745,13 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
         """Learnt chrome keys by outlet id (ChromeStore), read once per outlet."""
 
     @classmethod
-    def open(cls, url: str, busy_timeout_ms: int = 5000) -> Store:
-        engine = db.make_engine(url, busy_timeout_ms)
+    def open(cls, url: str, busy_timeout_ms: int = 5000, *, create: bool = True) -> Store:
+        """The store on ``url``, its schema upgraded to this version's. With ``create=False``
+        (the commands that only read) a missing SQLite file or a database without the
+        provenance schema is a ConfigError, and nothing is created."""
+        engine = db.make_engine(url, busy_timeout_ms, create=create)
+        if not create:
+            db.require_schema(engine)
         db.upgrade(engine)
         return cls(engine)
 
@@ -1734,6 +1926,26 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
             query = query.limit(limit)
         with Session(self.engine) as session:
             return [self._summary(a, o, n) for a, o, n in session.execute(query).all()]
+
+    def outlet_named(self, name: str) -> str:
+        """The stored name of the outlet called ``name`` (any case); NotFoundError naming the
+        closest known outlets when none is."""
+        import difflib
+
+        with Session(self.engine) as session:
+            names = list(session.exec(select(Outlet.name).order_by(Outlet.name)).all())
+        for known in names:
+            if known.lower() == name.strip().lower():
+                return known
+        by_lower = {known.lower(): known for known in names}
+        close = difflib.get_close_matches(name.strip().lower(), list(by_lower), n=3, cutoff=0.5)
+        if close:
+            hint = "closest: " + ", ".join(by_lower[c] for c in close)
+        elif names:
+            hint = "known outlets: " + ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+        else:
+            hint = "the database has no outlets yet"
+        raise NotFoundError(f"no outlet named {name!r} ({hint})")
 
     def find_article(self, key: str | int) -> Article:
         """An article by id, canonical URL, or the URL as given."""

@@ -52,10 +52,10 @@ def test_audit_reasons_follow_review_decisions(linked: CLI) -> None:
         review.confirm_link(link.id) if link.original_url.endswith("604512") else None
     for flag in store.flags(article_id=seed_id):
         if flag.severity == "high" and flag.status == "open":
-            review.accept_flag(flag.id, "checked")
+            review.dismiss_flag(flag.id, "checked")  # an accepted one would stay (test_verified)
     assert SEED not in {
         r["url"] for r in linked.json("audit")
-    }  # confirmed, nothing high open: verified
+    }  # confirmed, nothing high open or accepted: verified
 
 
 def test_audit_csv_of_a_week_and_filters(linked: CLI) -> None:
@@ -69,7 +69,9 @@ def test_audit_csv_of_a_week_and_filters(linked: CLI) -> None:
     assert empty.strip().startswith("id,url,title")
     only = linked.json("audit", "--reason", "link_suggested")
     assert only == []
-    assert linked("audit", "--outlet", "nobody", "--json").stdout.strip() == "[]"
+    nobody = linked("audit", "--outlet", "nobody", "--json", code=1)
+    assert nobody.stdout == "" and "no outlet named 'nobody'" in nobody.stderr
+    assert linked("audit", "--outlet", "enab baladi", "--json").stdout.strip() == "[]"
 
 
 def test_fail_on_exit_codes(linked: CLI) -> None:

@@ -76,6 +76,7 @@ def test_show_seed_by_url(cli: CLI) -> None:
 
 
 def test_show_unknown_article(cli: CLI) -> None:
+    cli("init")
     result = cli("show", "https://example.com/nope", code=1)
     assert "no article 'https://example.com/nope'" in result.stderr
 

@@ -75,3 +75,18 @@ def test_pipeline_on_postgres(pg: Store) -> None:
     data = json.loads(render(build_report(pg, side_by_side=True), "json"))
     assert data["summary"]["stories"] == 12
     assert pg.story_page(what="flagged", sort="flags", limit=5)
+    # the verified rule and the review trail in the report, on PostgreSQL's SQL
+    qamishli = next(row for row in rows if "qamishli" in row.url)
+    flag = next(
+        f
+        for f in pg.flags(article_id=qamishli.id)
+        if f.kind == "number_mismatch" and f.status == "open"
+    )
+    Review(pg, "rania").accept_flag(flag.id)
+    row = next(row for row in audit(pg) if row.id == qamishli.id)
+    assert "confirmed_mismatch" in row.reasons and row.confirmed_mismatches["number_mismatch"] == 1
+    assert len(list(audit(pg))) == pg.story_count("unverified")
+    story = next(s for s in build_report(pg).to_json()["stories"] if s["id"] == qamishli.id)
+    assert any(d["reviewer"] == "rania" and d["decision"] == "accepted" for d in story["decisions"])
+    assert pg.outlet_named("enab baladi") == "Enab Baladi"
+    Store.open(URL, create=False).close()  # an existing database opens for reading

@@ -67,8 +67,9 @@ def make_app(
     bidi: str | None = None,
     story: str | None = None,
 ) -> ProvenanceApp:
-    """The app on the configured database, optionally opened at one story (URL or id)."""
-    store = Store.open(settings.db, settings.busy_timeout_ms)
+    """The app on the configured database, optionally opened at one story (URL or id). The
+    database must exist: reviewing never creates one."""
+    store = Store.open(settings.db, settings.busy_timeout_ms, create=False)
     start = store.find_article(story).id if story else None
     return ProvenanceApp(
         store,
