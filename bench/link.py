@@ -8,7 +8,8 @@ paragraphs (the hard ones from the same story, the same week), spread over two y
 Prints the index build rate, p50 and p95 time per translation (retrieval and rerank, the
 default path without the semantic backend), top-1 accuracy and peak memory.
 Targets (issue: linking): p95 < 100 ms, index >= 2,000 articles/s, < 1.5 GB, top-1 >= 0.95.
-Usage: python bench/link.py [--originals N] [--translations N]
+Usage: python bench/link.py [--originals N] [--translations N] [--misses]
+(--misses: every missed query with the true original's scores beside the winner's, and why.)
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ import re
 import statistics
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from common import emit, fixture_pairs, peak_children_rss_mb, peak_rss_mb, rng
 
+from provenance.align import to_paragraphs
+from provenance.config import Settings
 from provenance.formats import ArticleInput
-from provenance.link import find_originals, index_articles
+from provenance.link import Candidate, _coverage, find_originals, index_articles
 from provenance.store import Store
 
 START = datetime(2022, 1, 1, tzinfo=UTC)
@@ -139,6 +144,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--originals", type=int, default=100_000)
     parser.add_argument("--translations", type=int, default=1_000)
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="also list every missed query: the true original's rank and scores beside the "
+        "winner's, and why it lost (outside the timings)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(f"sqlite:///{Path(tmp) / 'link.db'}")
@@ -148,13 +159,21 @@ def main() -> None:
         start = time.perf_counter()
         indexed = index_articles(store, batch=2000)
         index_seconds = time.perf_counter() - start
-        timings, top1 = [], 0
+        timings, top1, misses = [], 0, []
         for article_id, truth in queries:
             t0 = time.perf_counter()
             result = find_originals(store, article_id)
             timings.append(time.perf_counter() - t0)
-            top1 += bool(result.candidates) and result.candidates[0].url == truth
+            hit = bool(result.candidates) and result.candidates[0].url == truth
+            top1 += hit
+            if args.misses and not hit:
+                misses.append(explain_miss(store, article_id, truth))
         timings.sort()
+        diagnostics = (
+            {"miss_causes": dict(Counter(m["why"] for m in misses)), "misses": misses}
+            if args.misses
+            else {}
+        )
         emit(
             {
                 "benchmark": "link",
@@ -174,8 +193,63 @@ def main() -> None:
                     "peak_rss_mb": "< 1536",
                     "top1": ">= 0.95",
                 },
+                **diagnostics,
             }
         )
+
+
+def explain_miss(store: Store, article_id: int, truth: str) -> dict[str, Any]:
+    """Why the true original was not ranked first: the query again with no score floor, the
+    true original's rank and scores beside the winner's.
+
+    why: folded (a near-identical copy stands for it), not_retrieved (not among the
+    candidates the index found), not_reranked (retrieved, but below the few that are
+    aligned), outscored (aligned, and another candidate scored higher).
+    """
+    settings = Settings().with_overrides(link_floor=0.0)
+    ranking = find_originals(store, article_id, settings=settings).candidates
+
+    def scores(c: Candidate) -> dict[str, Any]:
+        fields = ("url", "rank", "score", "coverage", "original_coverage", "term_score", "days")
+        return {name: getattr(c, name) for name in fields} | {
+            "also_published_by": [copy["url"] for copy in c.also_published_by]
+        }
+
+    found = next((c for c in ranking if c.url == truth), None)
+    holder = next(
+        (c for c in ranking if truth in [copy["url"] for copy in c.also_published_by]), None
+    )
+    truth_scores = scores(found) if found else None
+    if holder is not None:
+        why = "folded"
+        # gone from the ranking: its alignment coverage beside the copy that stands for it
+        translation = store.find_article(article_id)
+        original = store.find_article(truth)
+        coverage, original_coverage = _coverage(
+            to_paragraphs(store.paragraphs(translation.current_revision_id or 0), "en"),
+            to_paragraphs(store.current_paragraphs(original.id), "ar"),
+        )
+        days = (translation.published - original.published).total_seconds() / 86400
+        truth_scores = {
+            "url": truth,
+            "coverage": coverage,
+            "original_coverage": original_coverage,
+            "days": round(days, 2),
+        }
+    elif found is None:
+        why = "not_retrieved"
+    elif found.coverage is None:
+        why = "not_reranked"
+    else:
+        why = "outscored"
+    return {
+        "translation_id": article_id,
+        "truth": truth,
+        "why": why,
+        "truth_scores": truth_scores,
+        "folded_into": holder.url if holder else None,
+        "winner": scores(ranking[0]) if ranking else None,
+    }
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@
 4. The best few are reranked by aligning them: how much of the translation each one covers;
    with the semantic backend, also by how similar each one's lead is to the translation's,
    compared with the other candidates (embedded lazily, cached by text hash).
-5. Near-identical candidates (republications, syndicated copies) are one text: the credited
-   outlet's copy, else the earliest, stands for them and lists the others.
+5. Near-identical candidates (republications, syndicated copies) are one text: of the copies
+   that fit the translation best, the credited outlet's, else the earliest outlet's, stands
+   for them and lists the others.
 6. Decisions: auto-link above a threshold with a clear margin over the runner-up; otherwise
    suggestions; below a floor, "no source found". Confirmed and rejected links never change.
 
@@ -173,12 +174,20 @@ def combined_score(candidate: Candidate) -> float:
         return round(0.1 * candidate.term_score, 4)
     if coverage == 0:
         return 0.0
-    original = candidate.original_coverage or 0.0
     closeness = 0.0 if candidate.days is None else max(0.0, 1 - abs(candidate.days - 1) / 15)
-    score = 0.55 * coverage + 0.15 * original + 0.2 * candidate.term_score + 0.05 * closeness
+    score = text_fit(candidate) + 0.05 * closeness
     if candidate.semantic is not None:
         score = max(0.0, score + SEMANTIC_WEIGHT * (candidate.semantic - 0.5))
     return round(min(1.0, score + (0.05 if candidate.credited else 0.0)), 4)
+
+
+def text_fit(candidate: Candidate) -> float:
+    """The part of the score that compares the two texts (alignment coverage of each side and
+    retrieval), without the date, the credit or document similarity; 0 before reranking."""
+    if not candidate.coverage:
+        return 0.0
+    original = candidate.original_coverage or 0.0
+    return 0.55 * candidate.coverage + 0.15 * original + 0.2 * candidate.term_score
 
 
 def _coverage(
@@ -313,11 +322,33 @@ def _original_first(candidate: Candidate) -> tuple[bool, bool, float, int]:
     return (not candidate.credited, candidate.published is None, when, candidate.article_id)
 
 
+def _standing_copy(cluster: Sequence[Candidate]) -> Candidate:
+    """Which of near-identical candidates stands for them: the copy the translation was made
+    from, as far as the evidence tells.
+
+    1. The texts first: only the copies that fit the translation best (``text_fit``). A
+       version without a passage the translation has (or with one it lacks) would make it
+       look added (or dropped) when the pair is aligned.
+    2. Of those, the credited outlet's, else the earliest published's (``_original_first``):
+       a copy elsewhere does not take the place of the outlet that published the text first.
+    3. Of that outlet's own copies (one source, posted again), the best scored: with the same
+       text, the one whose date fits the translation best.
+    """
+    fit = {c.article_id: round(text_fit(c), 4) for c in cluster}
+    best = max(fit.values())
+    fitting = [c for c in cluster if fit[c.article_id] == best]
+    first = min(fitting, key=_original_first)
+    if first.outlet is None:  # unknown outlets are not one source
+        return first
+    reposts = [c for c in fitting if c.outlet == first.outlet]
+    return min(reposts, key=lambda c: (-c.score, _original_first(c)))
+
+
 def fold_copies(candidates: Sequence[Candidate], bodies: dict[int, list[str]]) -> list[Candidate]:
-    """Near-identical candidates (republications, syndicated copies) as one: the original
-    among them takes the best score of the copies and lists the others in
-    ``also_published_by``; the others leave the ranking. ``bodies`` holds each candidate's
-    body paragraphs (chrome left out); candidates without one are left alone.
+    """Near-identical candidates (republications, syndicated copies) as one: the copy that
+    stands for them (``_standing_copy``) takes the best score of the copies and lists the
+    others in ``also_published_by``; the others leave the ranking. ``bodies`` holds each
+    candidate's body paragraphs (chrome left out); candidates without one are left alone.
 
     Copies do not change figures: two texts whose figures conflict (neither's figures all in
     the other) are two versions of a story, an update say, and stay apart, since which one
@@ -346,7 +377,8 @@ def fold_copies(candidates: Sequence[Candidate], bodies: dict[int, list[str]]) -
     for cluster in clusters.values():
         if len(cluster) < 2:
             continue
-        winner, *copies = sorted(cluster, key=_original_first)
+        winner = _standing_copy(cluster)
+        copies = sorted((c for c in cluster if c is not winner), key=_original_first)
         winner.score = max(c.score for c in cluster)
         winner.also_published_by = [
             {"url": c.url, "outlet": c.outlet, "published": c.published} for c in copies

@@ -260,6 +260,47 @@ def test_copies_fold_into_one_and_take_their_best_score() -> None:
     ]
 
 
+def test_the_copy_that_stands_is_the_one_the_translation_fits() -> None:
+    from provenance.link import Candidate, combined_score, fold_copies
+
+    def candidate(
+        article_id: int, outlet: str, day: int, coverage: float, original: float = 1.0
+    ) -> Candidate:
+        url, published = f"https://example.org/{article_id}", f"2023-03-{day:02d}T00:00:00+00:00"
+        c = Candidate(article_id, url, outlet, "", published, term_score=0.9, days=13.0 - day)
+        c.coverage, c.original_coverage = coverage, original
+        c.score = combined_score(c)
+        return c
+
+    body = [f"Paragraph {n} of the story about the council and the families who fled." for n in range(9)]  # fmt: skip
+    shorter = body[:8]  # the same story without its last paragraph: still a copy
+    # An earlier version without a paragraph the translation has is not what it was made from
+    # (nor is one with a paragraph it lacks), whatever the outlet or the date.
+    longer = [*body, "The council asked the organisations for tents and heating fuel."]
+    folded = fold_copies(
+        [candidate(1, "Enab Baladi", 12, 1.0), candidate(2, "Enab Baladi", 5, 8 / 9),
+         candidate(3, "Syria TV", 4, 1.0, original=9 / 10)],
+        {1: body, 2: shorter, 3: longer},
+    )  # fmt: skip
+    assert [c.article_id for c in folded] == [1]
+    assert [c["url"] for c in folded[0].also_published_by] == [
+        "https://example.org/3",
+        "https://example.org/2",
+    ]
+    # Copies equally fit: the outlet that published the text first stands; of its own copies
+    # (the same text posted twice), the one whose date fits the translation best.
+    folded = fold_copies(
+        [candidate(1, "Enab Baladi", 12, 1.0), candidate(2, "Enab Baladi", 4, 1.0),
+         candidate(3, "Syria TV", 13, 1.0)],
+        {1: body, 2: body, 3: body},
+    )  # fmt: skip
+    assert [c.article_id for c in folded] == [1]
+    assert [c["url"] for c in folded[0].also_published_by] == [
+        "https://example.org/2",
+        "https://example.org/3",
+    ]
+
+
 def test_an_undated_translation_searches_everything_and_says_so(store: Store) -> None:
     translation = _store_with(
         store,
