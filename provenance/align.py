@@ -174,8 +174,6 @@ class PairContext:
     rarity: dict[str, float]
     t_vectors: np.ndarray | None = None
     o_vectors: np.ndarray | None = None
-    cos_mean_t: np.ndarray | None = None
-    cos_mean_o: np.ndarray | None = None
     cos_spread: float = 1.0
 
     @classmethod
@@ -207,10 +205,7 @@ class PairContext:
         if embedder is not None and translation and original:
             ctx.t_vectors = embedder.embed([p.text for p in translation])
             ctx.o_vectors = embedder.embed([p.text for p in original])
-            cos = ctx.t_vectors @ ctx.o_vectors.T
-            ctx.cos_mean_t = _shrunk_mean(cos, params)
-            ctx.cos_mean_o = _shrunk_mean(cos.T, params)
-            ctx.cos_spread = _shrunk_spread(cos, params)
+            ctx.cos_spread = _shrunk_spread(ctx.t_vectors @ ctx.o_vectors.T, params)
         return ctx
 
     # -- one group's evidence ---------------------------------------------------------------
@@ -564,14 +559,12 @@ def align_paragraphs(
         found = [s for s in _dp(scorer, t_span, o_span, params.gap_relief) if s[0] and s[1]]
         steps += found or _facing_pair(scorer, t_span, o_span)
     for t_ranks, o_ranks in sorted(steps):
-        if t_ranks and o_ranks:
-            ts = tuple(t_body[r] for r in t_ranks)
-            os = tuple(o_body[r] for r in o_ranks)
-            shape = (len(ts), len(os))
-            score = scorer.group_score(shape, t_ranks[0], o_ranks[0])
-            linked.append(
-                _group(ctx, ts, os, "matched", score, scorer.signals(shape, t_ranks[0], o_ranks[0]))
-            )
+        ts = tuple(t_body[r] for r in t_ranks)
+        os = tuple(o_body[r] for r in o_ranks)
+        shape = (len(ts), len(os))
+        score = scorer.group_score(shape, t_ranks[0], o_ranks[0])
+        signals = scorer.signals(shape, t_ranks[0], o_ranks[0])
+        linked.append(_group(ctx, ts, os, "matched", score, signals))
     linked = _absorb(ctx, scorer, linked)
     linked += _fill_gaps(ctx, scorer, linked)
     linked += _moves(ctx, scorer, linked)

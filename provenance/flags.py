@@ -324,7 +324,7 @@ def _arabic_places(paragraphs: list[Paragraph]) -> dict[str, str]:
         for match in _ARABIC_PLACE_LIST.finditer(text):
             words += [w.removeprefix("و") if i else w for i, w in enumerate(match.group(1).split())]
         for word in words:
-            skeleton = arabic_skeleton(arabic_forms(word)[0])
+            skeleton = _arabic_word_skeleton(word)
             if len(skeleton) >= 2:
                 places[skeleton] = word
     return places
