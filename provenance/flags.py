@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provenance.align import Group, Paragraph
-from provenance.lexicon import lexicon
+from provenance.lexicon import given_names, lexicon
 from provenance.text.anchors import Anchors, anchor_keys_of, extract_anchors, parse_figure, surface
 from provenance.text.normalize import normalize
 from provenance.text.tokens import arabic_forms, token_forms, words
@@ -392,6 +392,32 @@ def _name_mismatch(
     o_side = o_only + [f"name:{w}" for w in o_marked]
     if t_side and o_side:  # the first of each side in reading order: the same spot
         return _first_said(t_side, ts, "en"), _first_said(o_side, os, "ar")
+    return _twin_names(ts, os)
+
+
+def _twin_names(ts: list[Paragraph], os: list[Paragraph]) -> tuple[str, str] | None:
+    """Two different given names of one consonant skeleton, one on each side, neither said on
+    the other side in any spelling: a name misread or mistransliterated (Kamil for كميل,
+    Mahmoud for محمد), which the skeleton comparison above takes for a spelling variant."""
+    names = given_names()
+    t_names = [
+        (w, names.of(w, "en")) for p in ts for w in _LATIN_WORD.findall(p.text) if w[:1].isupper()
+    ]
+    o_names = [
+        (w, names.of(w, "ar")) for p in os for w in words(normalize(p.text), normalised=True)
+    ]
+    t_said = frozenset().union(*(ids for _, ids in t_names))
+    o_said = frozenset().union(*(ids for _, ids in o_names))
+    for t_word, t_ids in t_names:
+        if not t_ids or t_ids & o_said:
+            continue
+        for o_word, o_ids in o_names:
+            if (
+                o_ids
+                and not o_ids & t_said
+                and english_skeleton(t_word) == _arabic_word_skeleton(o_word)
+            ):
+                return f"name:{t_word}", f"name:{o_word}"
     return None
 
 

@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from provenance.errors import ConfigError
 from provenance.text.normalize import normalize
-from provenance.text.tokens import BARE, Forms, dictionary_key, plain
+from provenance.text.tokens import BARE, Forms, dictionary_key, plain, token_forms
 
 HEADER = ["id", "category", "en", "ar"]
 MAX_PHRASE = 6
@@ -94,7 +94,7 @@ class Lexicon:
 
 
 def _read(name: str, text: str, entries: dict[str, Entry]) -> None:
-    where = f"provenance/data/lexicon/{name}"
+    where = f"provenance/data/{name}"
     rows = csv.reader(
         (line for line in text.splitlines() if not line.startswith("#")),
         delimiter="\t",
@@ -126,7 +126,7 @@ def lexicon() -> Lexicon:
     folder = files("provenance.data").joinpath("lexicon")
     for item in sorted(folder.iterdir(), key=lambda f: f.name):
         if item.name.endswith(".tsv"):
-            _read(item.name, item.read_text("utf-8"), entries)
+            _read(f"lexicon/{item.name}", item.read_text("utf-8"), entries)
     phrases: dict[str, dict[tuple[str, ...], str]] = {"en": {}, "ar": {}}
     for entry in entries.values():
         for lang, variants in (("en", entry.en), ("ar", entry.ar)):
@@ -145,3 +145,39 @@ def lexicon() -> Lexicon:
         for key in table:
             longest[lang][key[0]] = max(longest[lang].get(key[0], 0), len(key))
     return Lexicon(entries, phrases, longest, frozenset(bare))
+
+
+@dataclass(frozen=True)
+class GivenNames:
+    """Common given names (data/names.tsv), kept apart from the lexicon: they are not anchors,
+    since many are also ordinary words (كامل "complete", أمل "hope")."""
+
+    en: dict[str, frozenset[str]]
+    """An English spelling (a word's first form) -> the names it may write."""
+    ar: dict[str, frozenset[str]]
+    """An Arabic spelling (a word's first form) -> the names it may write."""
+
+    def of(self, word: str, lang: str) -> frozenset[str]:
+        """The names one word of a text may be, whatever clitics it carries."""
+        table = self.ar if lang == "ar" else self.en
+        found: set[str] = set()
+        for forms in token_forms(word, lang):
+            for form in forms:
+                found |= table.get(plain(form), frozenset())
+        return frozenset(found)
+
+
+@cache
+def given_names() -> GivenNames:
+    entries: dict[str, Entry] = {}
+    _read("names.tsv", files("provenance.data").joinpath("names.tsv").read_text("utf-8"), entries)
+    tables: dict[str, dict[str, set[str]]] = {"en": {}, "ar": {}}
+    for entry in entries.values():
+        for lang, variants in (("en", entry.en), ("ar", entry.ar)):
+            for variant in variants:
+                key = dictionary_key(variant)
+                if len(key) == 1:
+                    tables[lang].setdefault(key[0], set()).add(entry.id)
+    return GivenNames(
+        **{lang: {k: frozenset(v) for k, v in table.items()} for lang, table in tables.items()}
+    )

@@ -158,3 +158,25 @@ def test_a_name_in_another_form_is_no_mismatch() -> None:
     ]
     for english, arabic in cases:
         assert flags_of([Group((0,), (0,), "matched")], en(english), ar(arabic)) == [], english
+
+
+def test_two_given_names_of_one_skeleton_are_a_name_mismatch() -> None:
+    # Hassan and Hussein share a consonant skeleton; they are different people all the same
+    t = en("The council head, Hassan Darwish, said the road would reopen.")
+    o = ar("قال رئيس المجلس حسين درويش إن الطريق سيفتح.")
+    (flag,) = flags_for_alignment([Group((0,), (0,), "matched")], t, o)
+    assert flag.kind == "name_mismatch"
+    assert flag.evidence == {"translation": "Hassan", "original": "حسين"}
+
+
+def test_one_given_name_in_other_spellings_is_no_mismatch() -> None:
+    cases = [
+        ("Mohamed al-Ali said the road would reopen.", "قال محمد العلي إن الطريق سيفتح."),
+        ("Hussain al-Ali said the road would reopen.", "قال حسين العلي إن الطريق سيفتح."),
+        # an English spelling that may write either name decides nothing
+        ("Hassan al-Ali said the road would reopen.", "قال حسان العلي إن الطريق سيفتح."),
+        # a given name that is also an ordinary word on the other side
+        ("Kamal al-Ali said the road would reopen completely.", "قال كمال العلي إن الطريق سيفتح بشكل كامل."),
+    ]  # fmt: skip
+    for english, arabic in cases:
+        assert flags_of([Group((0,), (0,), "matched")], en(english), ar(arabic)) == [], english
