@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Idempotent: a second run finds every fixture unchanged and adds no article, revision or
+# alignment (tests/test_demo.py). The README's "a week in three commands" names a week of it.
 demo: $(STAMP)
 	$(BIN)/provenance --db $(DB) init
 	$(BIN)/provenance --db $(DB) ingest fixtures/

@@ -1,6 +1,6 @@
 """Align the paragraphs of a translation with those of its original.
 
-The approach (DESIGN.md, "Aligning paragraphs across Arabic and English"):
+The approach (docs/design.md, "Aligning paragraphs"):
 
 1. Paragraphs tagged at ingest as chrome, disclaimers, read-also lines, repeated headlines
    or standfirsts are known additions: they are set aside before anything is scored.
@@ -31,7 +31,7 @@ from provenance.text.anchors import Anchors, extract_anchors
 from provenance.text.segment import CHROME_KINDS
 
 KNOWN_ADDITION_KINDS = frozenset(CHROME_KINDS | {"standfirst", "translator_note", "attribution"})
-"""Translation paragraphs that enter alignment as additions (DESIGN.md, Flags)."""
+"""Translation paragraphs that enter alignment as additions (docs/design.md, "Flags")."""
 
 MOVES = ((1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 """(translation paragraphs, original paragraphs) consumed by one step of the DP."""
@@ -76,7 +76,7 @@ class AlignParams:
     """The aligner's weights. Group score = evidence - threshold; a gap scores 0.
 
     The weights are the log-odds of a logistic model of "these paragraphs are a link" fitted
-    on the 1-1 candidates of fixtures/pairs (README, "How the aligner was tuned"); two sets,
+    on the 1-1 candidates of fixtures/pairs (README, "How the aligner works"); two sets,
     since without the semantic backend the anchors must carry the whole decision.
     """
 

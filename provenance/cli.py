@@ -6,17 +6,14 @@ progress and messages go to stderr, so ``provenance list --json | jq`` stays cle
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -33,14 +30,41 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 class _Commands(TyperGroup):
-    """Prints any ProvenanceError as one line on stderr and exits with its code."""
+    """Prints any ProvenanceError, and any error of the database (down, locked, read-only,
+    full), as one line on stderr and exits with its code: no traceback reaches a user."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
+        import sqlite3
+
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from provenance.db import database_error
+
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except (SQLAlchemyError, sqlite3.Error) as error:
+                raise database_error(error, state.settings.db) from None
         except ProvenanceError as error:
             err.print(f"[red]error:[/red] {escape(str(error))}", markup=True, highlight=False)
             raise typer.Exit(error.exit_code) from None
+
+    def get_params(self, ctx: Any) -> Any:
+        return _untyped_flags(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _untyped_flags(command.get_params(ctx))
+        return command
+
+
+def _untyped_flags(params: list[Any]) -> list[Any]:
+    """On/off flags take no value: help shows them without a ``<bool>`` type."""
+    for param in params:
+        if getattr(param, "is_flag", False):  # typer's own click, not the installed one
+            param.metavar = ""
+    return params
 
 
 app = typer.Typer(
@@ -112,24 +136,65 @@ def read_store(outlet: str | None = None) -> tuple[Store, str | None]:
 
 
 def emit(
-    rows: list[dict[str, Any]] | dict[str, Any], fmt: OutputFormat, table: Table | None = None
+    rows: list[dict[str, Any]] | dict[str, Any],
+    fmt: OutputFormat,
+    table: Table | None = None,
+    *,
+    flat: list[dict[str, Any]] | None = None,
+    columns: list[str] | None = None,
 ) -> None:
-    """Print data in the chosen format: JSON keeps Arabic as it is (UTF-8)."""
+    """Print data in the chosen format: JSON keeps Arabic as it is (UTF-8); CSV is ``flat``
+    (default: ``rows`` when a list), one row per item, through the shared writer."""
+    from provenance.csvout import csv_text
+
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt is OutputFormat.jsonl:
         for row in rows if isinstance(rows, list) else [rows]:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     elif fmt is OutputFormat.csv:
-        items = rows if isinstance(rows, list) else [rows]
-        buffer = io.StringIO()
-        if items:
-            writer = csv.DictWriter(buffer, fieldnames=list(items[0]), extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(items)
-        sys.stdout.write(buffer.getvalue())
+        if flat is None and not isinstance(rows, list):
+            raise typer.BadParameter(
+                "--format csv: this command's output is not a table; use --format json"
+            )
+        sys.stdout.write(csv_text(rows if flat is None else flat, columns))  # type: ignore[arg-type]
     elif table is not None:
         out.print(table)
+
+
+def ellipsis(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the cut shown with "…" (a table row stays one
+    line and says that there is more)."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def short_url(url: str, width: int = 40) -> str:
+    """A URL as a table shows it: no scheme, no "www.", cut at the end, so that the host and
+    the start of the path (where outlets put the article's number) stay readable."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    short = (parts.netloc.removeprefix("www.") + parts.path.rstrip("/")) or url
+    return ellipsis(short, width)
+
+
+def _no_csv(fmt: OutputFormat, what: str) -> None:
+    """Refuse CSV, before any work, for a command whose data is not one table (exit 2)."""
+    if fmt is OutputFormat.csv:
+        raise typer.BadParameter(f"--format csv: {what} is not a table; use --format json")
+
+
+def _every_key(counts: dict[str, int], keys: tuple[str, ...]) -> dict[str, int]:
+    """Counts with every documented key, zeros included, so that a script can read
+    ``counts["failed"]`` without a default; unexpected keys are kept after them."""
+    return {key: counts.get(key, 0) for key in keys} | counts
+
+
+FETCH_STATUSES = ("fetched", "unchanged", "failed")
+"""What became of each URL fetch or refresh was given (provenance.fetch.FetchResult.status)."""
+LINK_DECISIONS = ("auto", "suggested", "none", "kept")
+"""What link decided for each translation (provenance.link.decide, and kept by a reviewer)."""
 
 
 def _fmt(fmt: OutputFormat, as_json: bool) -> OutputFormat:
@@ -153,6 +218,22 @@ def _date(value: str | None, name: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+class Period(TypedDict):
+    since: datetime | None
+    until: datetime | None
+
+
+def _period(since: str | None, until: str | None) -> Period:
+    """``--since`` and ``--until`` as keyword arguments; a period that ends before it starts
+    is a usage error (exit 2), not an empty answer."""
+    start, end = _date(since, "since"), _date(until, "until")
+    if start is not None and end is not None and start >= end:
+        raise typer.BadParameter(
+            f"--since {since} is not before --until {until} (--until is exclusive)"
+        )
+    return {"since": start, "until": end}
+
+
 @app.command()
 def init() -> None:
     """Create the database, or upgrade its schema to this version's.
@@ -160,10 +241,10 @@ def init() -> None:
     Example: `provenance --db sqlite:///newsroom.db init`
     """
     store = open_store()
-    from provenance.db import current_revision, table_names
+    from provenance.db import current_revision, database_name, table_names
 
     err.print(
-        f"database ready: {state.settings.db} (schema {current_revision(store.engine)}, {len(table_names(store.engine)) - 1} tables)"
+        f"database ready: {database_name(state.settings.db)} (schema {current_revision(store.engine)}, {len(table_names(store.engine)) - 1} tables)"
     )
 
 
@@ -178,7 +259,7 @@ def ingest(
 ) -> None:
     """Read articles and gold pairs into the database; a changed text becomes a new revision.
 
-    Example: `provenance ingest fixtures/ shared/seeds/000_c906f3d236522aa8.txt`
+    Example: `provenance ingest fixtures/ tests/data/seed.txt`
     """
     from rich.progress import (
         BarColumn,
@@ -188,11 +269,10 @@ def ingest(
         TimeRemainingColumn,
     )
 
-    from provenance.formats import iter_paths
     from provenance.ingest import ingest_paths
 
+    files = _article_files(paths)
     store = open_store()
-    files = list(iter_paths(paths))
     progress = Progress(
         TextColumn("ingest"),
         BarColumn(),
@@ -209,10 +289,12 @@ def ingest(
             files,
             max_file_mb=state.settings.max_file_mb,
             on_file=lambda _p: progress.advance(task),
+            on_error=lambda m: err.print(
+                f"[red]error:[/red] {escape(m)}", markup=True, highlight=False
+            ),
+            settings=state.settings,
         )
     fmt = _fmt(fmt, as_json)
-    for message in report.errors:
-        err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
     if fmt is OutputFormat.table:
         data = report.to_json()
         err.print(
@@ -220,9 +302,28 @@ def ingest(
             f"{data['unchanged']} unchanged, {data['failed']} failed"
         )
     else:
-        emit(report.to_json(), fmt)
+        data = report.to_json()
+        emit(data, fmt, flat=data["articles"], columns=["url", "id", "status", "revision"])
     if not report.ok:
         raise typer.Exit(1)
+    if not report.articles:
+        raise ConfigError(f"{', '.join(map(str, paths))}: no articles found (the files hold none)")
+
+
+def _article_files(paths: list[Path]) -> list[Path]:
+    """The files ingest will read; a directory without any is an error before the database
+    is touched (a mistyped path must not look like a quiet day)."""
+    from provenance.formats import ARTICLE_SUFFIXES, iter_paths
+
+    files = []
+    for path in paths:
+        found = list(iter_paths([path]))
+        if path.is_dir() and not found:
+            raise ConfigError(
+                f"{path}: no articles found (no {', '.join(ARTICLE_SUFFIXES)} files in it)"
+            )
+        files += found
+    return files
 
 
 @app.command("list")
@@ -253,8 +354,7 @@ def list_articles(
     rows = store.list_articles(
         lang=lang,
         outlet=outlet,
-        since=_date(since, "since"),
-        until=_date(until, "until"),
+        **_period(since, until),
         search=search,
         limit=limit or None,
     )
@@ -267,7 +367,7 @@ def list_articles(
             (r.published or "")[:10],
             r.outlet or "",
             r.lang,
-            r.title[:70],
+            ellipsis(r.title, 70),
             str(r.paragraphs),
             str(r.revisions),
         )
@@ -280,15 +380,20 @@ def show(
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one article: its paragraphs with index, kind and language.
+    """Show one article: its paragraphs with index, kind and language (CSV: one row each).
 
     Example: `provenance show https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html`
     """
+    from dataclasses import asdict
+
     store, _ = read_store()
     detail = store.article_detail(article)
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
-        emit(detail.to_json(), fmt)
+        a = detail.article
+        paragraphs = [{"article_id": a.id, "url": a.url, "revision": a.revisions, **asdict(p)}
+                      for p in detail.paragraphs]  # fmt: skip
+        emit(detail.to_json(), fmt, flat=paragraphs, columns=SHOW_COLUMNS)
         return
     a = detail.article
     out.print(f"[bold]{a.title}[/bold]", highlight=False)
@@ -307,6 +412,9 @@ def show(
         table.add_row(str(p.index), kind, p.lang or "", p.text)
     out.print(table)
 
+
+SHOW_COLUMNS = ["article_id", "url", "revision", "index", "kind", "lang", "credit", "learnt",
+                "text"]  # fmt: skip
 
 GROUP_STYLE = {"matched": "green", "added": "yellow", "dropped": "red", "moved": "magenta"}
 
@@ -395,11 +503,13 @@ def _run_fetch(store: Store, urls: list[str], options: Any, fmt: OutputFormat) -
         task = progress.add_task("fetch", total=len(urls))
         report = fetch_urls(store, urls, options, on_result=lambda _r: progress.advance(task))
     if fmt is not OutputFormat.table:
-        emit(report.to_json(), fmt)
+        _emit_fetch(report, fmt)
     else:
         for result in report.failed:
             err.print(
-                f"[red]failed:[/red] {result.url}: {result.reason}", markup=True, highlight=False
+                f"[red]failed:[/red] {escape(result.url)}: {escape(str(result.reason))}",
+                markup=True,
+                highlight=False,
             )
         for result in report.results:
             if result.flags:
@@ -413,6 +523,16 @@ def _run_fetch(store: Store, urls: list[str], options: Any, fmt: OutputFormat) -
     )
     if report.failed:
         raise typer.Exit(1)
+
+
+FETCH_COLUMNS = ["url", "status", "reason", "final_url", "article_id", "revision", "flags"]
+
+
+def _emit_fetch(report: Any, fmt: OutputFormat) -> None:
+    """A fetch or refresh report: every status counted (zeros too), one CSV row per URL."""
+    data = report.to_json()
+    data["counts"] = _every_key(data["counts"], FETCH_STATUSES)
+    emit(data, fmt, flat=data["results"], columns=FETCH_COLUMNS)
 
 
 ConcurrencyOpt = Annotated[
@@ -460,11 +580,11 @@ def fetch(
 ) -> None:
     """Fetch article pages, extract their text and store them (a changed page becomes a revision).
 
-    Example: `provenance fetch --urls urls.txt` or `provenance fetch --feed https://www.enabbaladi.net/feed`
+    Example: `provenance fetch https://www.enabbaladi.net/archives/604512` or `provenance fetch --feed https://www.enabbaladi.net/feed`
     """
     import asyncio
 
-    from provenance.fetch import discover_async
+    from provenance.fetch import FetchFailure, discover_async
 
     options = _fetch_options(concurrency, per_host, delay, timeout, retries, max_mb, ignore_robots)
     targets = list(urls or [])
@@ -477,16 +597,23 @@ def fetch(
             ]
         except OSError as error:
             raise ConfigError(f"{url_file}: cannot read ({error.strerror or error})") from None
-    store = open_store()
-    for source in feed or []:
-        found, errors = asyncio.run(discover_async(store, source, options))
-        for message in errors:
-            err.print(f"[red]failed:[/red] {message}", markup=True, highlight=False)
-        err.print(f"{source}: {len(found)} new article(s) listed")
-        targets += found
     if not targets and not feed:
         raise typer.BadParameter("give URLs, --urls FILE or --feed URL")
+    store = open_store()
+    feed_errors: list[str] = []
+    for source in feed or []:
+        try:
+            found, errors = asyncio.run(discover_async(store, source, options))
+        except FetchFailure as failure:  # read, but not a feed or a sitemap
+            found, errors = [], [f"{source}: {failure.reason}"]
+        for message in errors:
+            err.print(f"[red]failed:[/red] {escape(message)}", markup=True, highlight=False)
+        err.print(f"{source}: {len(found)} new article(s) listed")
+        targets += found
+        feed_errors += errors
     _run_fetch(store, targets, options, _fmt(fmt, as_json))
+    if feed_errors:  # the articles a feed did list are fetched; the run still failed
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -515,6 +642,10 @@ def refresh(
     options = _fetch_options(concurrency, per_host, delay, timeout, retries, max_mb, ignore_robots)
     if not targets:
         err.print("nothing to refresh")
+        if _fmt(fmt, as_json) is not OutputFormat.table:  # a script still gets its document
+            from provenance.fetch import FetchReport
+
+            _emit_fetch(FetchReport(), _fmt(fmt, as_json))
         return
     _run_fetch(store, targets, options, _fmt(fmt, as_json))
 
@@ -531,14 +662,18 @@ def diff(
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Mark changes as [-old-]{+new+}, even on a terminal.")
+    ] = False,
 ) -> None:
-    """Show what changed between two revisions of an article, insertions and deletions coloured.
+    """Show what changed between two revisions of an article, word by word: coloured on a
+    terminal, marked [-deleted-]{+inserted+} (as `git diff --word-diff`) when piped.
 
     Example: `provenance diff https://www.enabbaladi.net/archives/604512 --from 1 --to 2`
     """
     from rich.text import Text
 
-    from provenance.diff import revision_diff
+    from provenance.diff import revision_diff, word_diff
 
     before, after, changes = revision_diff(read_store()[0], article, from_rev, to_rev)
     fmt = _fmt(fmt, as_json)
@@ -553,6 +688,9 @@ def diff(
         )
         return
     text = Text(f"revision {before} → {after}\n\n")
+    if no_color or out.no_color or not out.is_terminal:
+        out.print(text.append(word_diff(changes)))
+        return
     for change in changes:
         text.append(change.text, style={-1: "red strike", 1: "green bold"}.get(change.op, ""))
     out.print(text)
@@ -595,7 +733,9 @@ def link(
         )  # fmt: skip
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
-        emit(report.to_json(), fmt)
+        data = report.to_json()
+        data["decisions"] = _every_key(data["decisions"], LINK_DECISIONS)
+        emit(data, fmt, flat=[_link_row(r) for r in data["results"]], columns=LINK_COLUMNS)
         return
     table = Table(
         "decision", "translation", "best original", "score", box=None, header_style="bold"
@@ -611,6 +751,22 @@ def link(
     out.print(table)
     counts = report.counts()
     err.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no translations to link")
+
+
+LINK_COLUMNS = ["translation", "translation_id", "credit", "decision", "original",
+                "original_title", "original_outlet", "score", "candidates", "note"]  # fmt: skip
+
+
+def _link_row(result: dict[str, Any]) -> dict[str, Any]:
+    """One translation's decision as a CSV row: its best candidate, and how many there were."""
+    best = result["candidates"][0] if result["candidates"] else {}
+    return {**result, "original": best.get("url"), "original_title": best.get("title"),
+            "original_outlet": best.get("outlet"), "score": best.get("score"),
+            "candidates": len(result["candidates"])}  # fmt: skip
+
+
+CANDIDATE_COLUMNS = ["rank", "score", "url", "title", "outlet", "published", "credited", "days",
+                     "coverage", "matched_terms", "also_published_by"]  # fmt: skip
 
 
 @app.command()
@@ -636,20 +792,22 @@ def candidates(
     )
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
-        emit(result.to_json(), fmt)
+        data = result.to_json()
+        emit(data, fmt, flat=data["candidates"], columns=CANDIDATE_COLUMNS)
         return
     out.print(
         f"[bold]{result.translation_url}[/bold]  credit: {result.credit or '—'}  decision: {result.decision}",
         highlight=False,
     )
     table = Table(box=None, header_style="bold")
-    for name in ("#", "score", "original", "outlet", "days", "coverage", "matched anchors"):
+    for name in ("#", "score", "title", "outlet", "days", "coverage", "shared"):
         table.add_column(name, overflow="fold")
     for c in result.candidates:
         coverage = "" if c.coverage is None else f"{c.coverage:.0%}"
         days = "" if c.days is None else f"{c.days:+.1f}"
-        table.add_row(str(c.rank), f"{c.score:.2f}", c.url, (c.outlet or "") + (" (credited)" if c.credited else ""),
-                      days, coverage, ", ".join(c.matched_terms[:6]))  # fmt: skip
+        title = f"{escape(ellipsis(c.title, 60))}\n[dim]{escape(short_url(c.url, 60))}[/dim]"
+        table.add_row(str(c.rank), f"{c.score:.2f}", title, (c.outlet or "") + (" (credited)" if c.credited else ""),
+                      days, coverage, ", ".join(_anchor_words(c.matched_terms, 6)))  # fmt: skip
     out.print(table)
     for c in result.candidates:
         if c.also_published_by:
@@ -659,6 +817,25 @@ def candidates(
         err.print(f"note: {result.note}")
     if not result.candidates:
         out.print("no source found")
+
+
+ALIGN_COLUMNS = ["link", "translation", "original", "groups", "flags", "coverage"]
+
+
+def _anchor_words(terms: list[str], limit: int) -> list[str]:
+    """What a candidate shares with the translation, in words: numbers as written, concepts
+    by their English name (``c:place.raqqa`` is "Raqqa"); name skeletons are not words."""
+    from provenance.lexicon import lexicon
+
+    entries = lexicon().entries
+    words: list[str] = []
+    for term in terms:
+        kind, _, value = term.partition(":")
+        entry = entries.get(value) if kind == "c" else None
+        word = value if kind == "n" else entry.en[0] if entry and entry.en else None
+        if word and word not in words:
+            words.append(word)
+    return words[:limit]
 
 
 @app.command()
@@ -702,7 +879,8 @@ def align(
     )
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
-        emit(report.to_json(), fmt)
+        data = report.to_json()
+        emit(data, fmt, flat=data["aligned"], columns=ALIGN_COLUMNS)
         return
     table = Table(
         "link", "translation", "groups", "flags", "coverage", box=None, header_style="bold"
@@ -722,12 +900,20 @@ def align(
     )
 
 
+class EvalMethod(StrEnum):
+    """The aligners ``eval`` scores (provenance.eval.METHODS): a typo is a usage error, exit 2."""
+
+    ours = "ours"
+    gale_church = "gale-church"
+
+
 @app.command("eval")
 def evaluate_pairs(
     paths: Annotated[list[Path], typer.Argument(help="Gold pair files or directories.")],
     method: Annotated[
-        str, typer.Option("--method", help="ours or gale-church (the JSON reports this one).")
-    ] = "ours",
+        EvalMethod,
+        typer.Option("--method", help="ours or gale-church (the JSON reports this one)."),
+    ] = EvalMethod.ours,
     semantic: SemanticOpt = None,
     details: Annotated[
         bool,
@@ -740,19 +926,22 @@ def evaluate_pairs(
 ) -> None:
     """Score alignment, additions, drops, flags and linking against gold pairs.
 
-    With --json, prints exactly the object of FORMATS.md §3 for --method (with --details, a
+    With --json, prints exactly the object of docs/formats.md §3 for --method (with --details, a
     "details" list beside it); as a table, ours and the Gale-Church baseline side by side.
 
     Example: `provenance eval fixtures/pairs --details`
     """
     from provenance.eval import evaluate
 
-    embedder = _embedder(semantic)
     fmt = _fmt(fmt, as_json)
+    if details:
+        _no_csv(fmt, "eval --details (scores and each pair's errors)")
+    embedder = _embedder(semantic)
     per_pair: list[dict[str, Any]] | None = [] if details else None
     if fmt is not OutputFormat.table:
-        result = evaluate(paths, method=method, embedder=embedder, details=per_pair)
-        emit({**result, "details": per_pair} if details else result, fmt)
+        result = evaluate(paths, method=method.value, embedder=embedder, details=per_pair)
+        emit({**result, "details": per_pair} if details else result, fmt, flat=_score_rows(result, method),
+             columns=["method", "measure", "precision", "recall", "f1"])  # fmt: skip
         return
     ours = evaluate(paths, method="ours", embedder=embedder, details=per_pair)
     if per_pair:
@@ -790,6 +979,13 @@ def evaluate_pairs(
             f"linking: {link['queries']} queries over {link['candidates']} candidates, top-1 {link['top1']:.3f}, MRR {link['mrr']:.3f}"
         )
     err.print(f"{ours['seconds']:.1f} s (ours), {baseline['seconds']:.1f} s (gale-church)")
+
+
+def _score_rows(result: dict[str, Any], method: str) -> list[dict[str, Any]]:
+    """The scores of one method as CSV rows, one per measure (as the table shows them)."""
+    measures = [(name, result[name]) for name in ("alignment", "added", "dropped")]
+    measures += [(f"flag {kind}", scores) for kind, scores in sorted(result["flags"].items())]
+    return [{"method": method, "measure": name, **scores} for name, scores in measures]
 
 
 def _details_table(per_pair: list[dict[str, Any]]) -> Table:
@@ -850,15 +1046,52 @@ def review(
             help="Arabic display: auto, app (shape and reorder) or terminal ($PROVENANCE_BIDI).",
         ),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Serve the same UI to web browsers (textual-serve)."),
+    ] = False,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="With --serve: address to listen on (default 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", min=1, max=65535, help="With --serve: port (default 8000)."),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            help="With --serve: the address browsers use, behind a reverse proxy.",
+        ),
+    ] = None,
 ) -> None:
     """Open the review UI: the story list, or one story's alignment.
 
-    Example: `provenance review --reviewer rania`
-    """
-    from tui.app import make_app
+    With --serve, browsers get the same UI at http://127.0.0.1:8000 (one session per tab,
+    decisions signed with --reviewer); see the README for a reverse proxy with a password.
 
+    Example: `provenance review --reviewer rania` or `provenance review --serve --reviewer rania`
+    """
     if bidi is not None and bidi not in ("auto", "app", "terminal"):
         raise typer.BadParameter("--bidi must be auto, app or terminal")
+    if serve:
+        from provenance.serve import DEFAULT_HOST, DEFAULT_PORT, serve_review
+
+        serve_review(
+            state.settings,
+            host=host or DEFAULT_HOST,
+            port=port or DEFAULT_PORT,
+            reviewer=reviewer,
+            bidi=bidi,
+            story=story,
+            public_url=public_url,
+        )
+        return
+    if host is not None or port is not None or public_url is not None:
+        raise typer.BadParameter("--host, --port and --public-url need --serve")
+    from tui.app import make_app
+
     make_app(state.settings, reviewer=reviewer, bidi=bidi, story=story).run()
 
 
@@ -875,6 +1108,24 @@ AUDIT_COLUMNS = [
     "high_flags",
     "confirmed_mismatches",
 ]
+
+
+def _audit_table() -> Table:
+    """The audit's columns: a story is known by its id, its title, outlet and date, and its
+    short URL (one line each, cut with "…" to fit); the reasons wrap. 80 columns show all."""
+    table = Table(box=None, header_style="bold")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("story", no_wrap=True)
+    table.add_column("link", no_wrap=True)
+    table.add_column("reasons")
+    return table
+
+
+def _audit_story(row: Any, width: int) -> str:
+    """The story cell of the audit table: title; date · outlet; short URL."""
+    lines = [row.title, f"{(row.published or '')[:10] or 'no date'} · {row.outlet or '?'}"]
+    title, where = (escape(ellipsis(line, width)) for line in lines)
+    return f"{title}\n[dim]{where}\n{escape(short_url(row.url, width))}[/dim]"
 
 
 class AuditFormat(StrEnum):
@@ -935,17 +1186,15 @@ def audit(
     rows = list(
         run_audit(
             store,
-            since=_date(since, "since"),
-            until=_date(until, "until"),
+            **_period(since, until),
             outlet=outlet,
             reasons=reason,
         )
     )
     chosen = OutputFormat.json if as_json else OutputFormat(fmt.value)
     if chosen is OutputFormat.table:
-        table = Table(
-            "published", "outlet", "title", "link", "reasons", box=None, header_style="bold"
-        )
+        table = _audit_table()
+        width = max(24, min(70, out.width - 46))  # id, link and reasons keep the rest
         counts = {"high_flags": "high_flags", "confirmed_mismatch": "confirmed_mismatches"}
         for row in rows:
             reasons = []
@@ -953,7 +1202,7 @@ def audit(
                 by_kind = getattr(row, counts[r]) if r in counts else {}
                 flags = ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items()))
                 reasons.append(r + (f" ({flags})" if flags else ""))
-            table.add_row((row.published or "")[:10], row.outlet or "", row.title[:60], row.link_status or "—",
+            table.add_row(str(row.id), _audit_story(row, width), row.link_status or "—",
                           ", ".join(reasons))  # fmt: skip
         out.print(table)
         summary = summarise(rows)
@@ -964,9 +1213,7 @@ def audit(
             + (f": {by_reason}" if by_reason else "")
         )
     elif chosen is OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=AUDIT_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(row.flat() for row in rows)
+        emit([row.to_json() for row in rows], chosen, columns=AUDIT_COLUMNS)
     else:
         emit([row.to_json() for row in rows], chosen)
     if should_fail(rows, fail_on):
@@ -1030,7 +1277,7 @@ def report(
 
     store, outlet = read_store(outlet)
     built = build_report(
-        store, since=_date(since, "since"), until=_date(until, "until"), outlet=outlet,
+        store, **_period(since, until), outlet=outlet,
         side_by_side=fmt is ReportFormat.html,
     )  # fmt: skip
     _write(render(built, fmt.value), out_path)
@@ -1063,8 +1310,7 @@ def export(
     text = run_export(
         store,
         fmt.value,
-        since=_date(since, "since"),
-        until=_date(until, "until"),
+        **_period(since, until),
         outlet=outlet,
     )
     _write(text, out_path)
@@ -1076,8 +1322,12 @@ def stats(fmt: FormatOpt = OutputFormat.table, as_json: JsonOpt = False) -> None
 
     Example: `provenance stats --json`
     """
-    data = read_store()[0].summary()
+    from provenance.text.segment import KINDS
+
     fmt = _fmt(fmt, as_json)
+    _no_csv(fmt, "stats (articles by outlet and paragraphs by kind)")
+    data = read_store()[0].summary()
+    data["paragraphs_by_kind"] = _every_key(data["paragraphs_by_kind"], KINDS)
     if fmt is not OutputFormat.table:
         emit(data, fmt)
         return
@@ -1093,14 +1343,140 @@ def stats(fmt: FormatOpt = OutputFormat.table, as_json: JsonOpt = False) -> None
         table.add_row(row["outlet"] or "(none)", row["lang"], str(row["articles"]))
     out.print(table)
     kinds = Table("paragraph kind", "count", box=None, header_style="bold")
-    for kind, n in data["paragraphs_by_kind"].items():
+    for kind, n in sorted(data["paragraphs_by_kind"].items(), key=lambda item: -item[1]):
         kinds.add_row(kind, str(n))
     out.print(kinds)
 
 
+@app.command()
+def index(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check; exit 1 when the counts are wrong.")
+    ] = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Recount wrong counts.")] = False,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bring the search index up to date, or check that its term counts match its postings.
+
+    Example: `provenance index --check`
+    """
+    from provenance.link import check_index, index_articles
+
+    fmt = _fmt(fmt, as_json)
+    _no_csv(fmt, "index (a summary)")
+    store = read_store()[0] if check and not repair else open_store()
+    if not check:
+        indexed = index_articles(store)
+    report = {"indexed": 0 if check else indexed, **check_index(store, repair=repair)}
+    if fmt is not OutputFormat.table:
+        emit(report, fmt)
+    elif report["wrong_counts"] and not repair:
+        err.print(
+            f"error: {report['wrong_counts']} term counts disagree with the index; "
+            "run `provenance index --repair`",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"{report['indexed']} articles indexed, {report['to_index']} left; "
+            f"{report['repaired']} term counts repaired; the index is sound",
+            highlight=False,
+        )
+    if report["wrong_counts"] and not repair:
+        raise typer.Exit(1)
+
+
+# -- backup: dump and load (provenance/backup.py) ------------------------------------------
+
+
+@app.command()
+def dump(
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write to this file (gzip when it ends in .gz) instead of standard output.",
+        ),
+    ] = None,
+) -> None:
+    """Write every table of the database to JSON Lines: a backup that `provenance load` restores
+    into a new SQLite file or PostgreSQL database.
+
+    Example: `provenance --db sqlite:///newsroom.db dump --out newsroom-backup.jsonl.gz`
+    """
+    from provenance.backup import dump as run_dump
+    from provenance.backup import open_output
+    from provenance.db import head_revision
+
+    store = read_store()[0]
+    try:
+        with open_output(out_path) as stream:
+            counts = run_dump(store, stream)
+    finally:
+        store.close()
+    err.print(
+        f"dumped {sum(counts.values())} rows of {len(counts)} tables (schema "
+        f"{head_revision()}) to {out_path or 'standard output'}"
+    )
+
+
+@app.command()
+def load(
+    dump_path: Annotated[
+        Path,
+        typer.Argument(
+            help="A file written by `provenance dump` (.jsonl or .jsonl.gz); - reads standard input."
+        ),
+    ],
+) -> None:
+    """Load a dump into an empty database (SQLite or PostgreSQL), ids and all, in one
+    transaction: a database that holds rows, or a dump of another schema, is refused.
+
+    Example: `provenance --db postgresql+psycopg://newsroom@dbhost/provenance load newsroom-backup.jsonl.gz`
+    """
+    from provenance.backup import load as run_load
+    from provenance.backup import open_input
+    from provenance.db import database_name, make_engine
+
+    name = "<stdin>" if str(dump_path) == "-" else str(dump_path)
+    with open_input(dump_path) as stream:
+        engine = make_engine(state.settings.db, state.settings.busy_timeout_ms)
+        try:
+            counts = run_load(engine, stream, name=name)
+        finally:
+            engine.dispose()
+    err.print(
+        f"loaded {sum(counts.values())} rows of {len(counts)} tables into "
+        f"{database_name(state.settings.db)}"
+    )
+
+
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: whatever goes wrong, the user reads one line, never a traceback
+    (``PROVENANCE_DEBUG=1`` shows it, for a bug report)."""
+    import os
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+        sys.exit(130)
+    except BrokenPipeError:  # `provenance dump | head`: the reader has all it wanted
+        sys.stderr.close()
+        sys.exit(1)
+    except Exception as error:
+        if os.environ.get("PROVENANCE_DEBUG"):
+            raise
+        err.print(
+            f"[red]error:[/red] internal error: {escape(type(error).__name__)}: "
+            f"{escape(str(error).splitlines()[0] if str(error) else '')} "
+            "(a bug: please report it with the output of the same command run with "
+            "PROVENANCE_DEBUG=1)",
+            markup=True,
+            highlight=False,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,12 @@ class Settings:
     max_file_mb: float = 10.0
     """Largest single file (or JSONL record) that ingest reads, in megabytes."""
 
+    max_paragraphs: int = 500
+    """Most paragraphs an article may have; a longer story is skipped at ingest with its reason."""
+
+    max_paragraph_chars: int = 20000
+    """Longest paragraph, in characters; a story with a longer one is skipped at ingest."""
+
     busy_timeout_ms: int = 5000
     """How long SQLite waits for a lock held by another process before failing."""
 

@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
 
-from provenance.errors import ConfigError, MigrationError
+from provenance.errors import ConfigError, DatabaseError, MigrationError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,6 +35,31 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
 
 
 CREATING_COMMANDS = "`provenance init` or `provenance ingest`"
+SUPPORTED_URLS = "sqlite:///path.db or postgresql+psycopg://user:password@host/db"
+"""The database kinds provenance runs on, as the errors about a URL name them."""
+
+
+def sqlite_path(parsed: URL) -> str | None:
+    """The file behind a SQLite URL, a ``file:`` URI (``?uri=true``) included; None in memory."""
+    database = parsed.database or ""
+    if parsed.query.get("uri") and database.startswith("file:"):
+        database = database.removeprefix("file:").split("?", 1)[0]
+        database = database.removeprefix("//") if database.startswith("///") else database
+        if parsed.query.get("mode") == "memory":
+            return None
+    return database if database and database != ":memory:" else None
+
+
+def database_name(url: str | URL) -> str:
+    """How messages name a database: a SQLite file by its path, a server by its URL without
+    the password (so an error can be pasted into a ticket)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return str(url)
+    if parsed.get_backend_name() == "sqlite":
+        return sqlite_path(parsed) or ":memory:"
+    return parsed.render_as_string(hide_password=True)
 
 
 def make_engine(url: str, busy_timeout_ms: int = 5000, *, create: bool = True) -> Engine:
@@ -46,22 +71,19 @@ def make_engine(url: str, busy_timeout_ms: int = 5000, *, create: bool = True) -
     try:
         parsed = make_url(url)
     except Exception:
+        raise ConfigError(f"database URL {url!r} is not valid (use {SUPPORTED_URLS})") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError(
-            f"database URL {url!r} is not valid (try sqlite:///provenance.db)"
-        ) from None
+            f"database URL {database_name(parsed)!r}: {parsed.get_backend_name()!r} is not "
+            f"supported (use {SUPPORTED_URLS})"
+        )
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if (
-            not create
-            and database
-            and database != ":memory:"
-            and not parsed.query.get("uri")
-            and not Path(database).expanduser().exists()
-        ):
+        database = sqlite_path(parsed)
+        if not create and database and not Path(database).expanduser().exists():
             raise ConfigError(
                 f"database {database} does not exist: create it with {CREATING_COMMANDS}"
             )
-        if database and database != ":memory:":
+        if database:
             parent = Path(database).expanduser().resolve().parent
             if not parent.is_dir():
                 raise ConfigError(f"database directory {parent} does not exist")
@@ -109,16 +131,14 @@ def current_revision(engine: Engine) -> str | None:
 def require_schema(engine: Engine) -> None:
     """Refuse a database that provenance never created (no schema): reading commands do not
     turn an empty file or an unrelated database into one."""
-    from sqlalchemy.exc import DatabaseError
+    from sqlalchemy.exc import DBAPIError
 
-    where = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-    where = where or engine.url.render_as_string(hide_password=True)
+    where = database_name(engine.url)
     try:
         revision = current_revision(engine)
-    except DatabaseError as error:  # not a database at all, for one
+    except DBAPIError as error:  # not a database at all, or a server that is not there
         engine.dispose()
-        cause = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
-        raise ConfigError(f"database {where} cannot be read: {cause}") from None
+        raise database_error(error, engine.url) from None
     if revision is None:
         engine.dispose()
         raise ConfigError(
@@ -129,13 +149,96 @@ def require_schema(engine: Engine) -> None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: the newest); cheap when already there."""
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
 
-    if revision == "head" and current_revision(engine) == head_revision():
-        return
     try:
-        command.upgrade(alembic_config(engine), revision)
-    except Exception as err:  # alembic and drivers raise many kinds
+        if revision == "head" and current_revision(engine) == head_revision():
+            return
+        with _migration_lock(engine):  # four processes opening one new database at once
+            if revision == "head" and current_revision(engine) == head_revision():
+                return  # another process migrated it while we waited
+            command.upgrade(alembic_config(engine), revision)
+    except DBAPIError as err:  # the server or the file, not the migration, said no
+        raise database_error(err, engine.url) from None
+    except Exception as err:  # alembic raises many kinds
         raise MigrationError(f"cannot upgrade the database schema: {err}") from err
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One migration at a time per database: a PostgreSQL advisory lock held on its own
+    connection, or an exclusive ``flock`` on the SQLite file (SQLite's own locks are POSIX
+    record locks, which ``flock`` does not touch)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+        return
+    path = sqlite_path(engine.url)
+    if not path:  # in memory: one process only
+        yield
+        return
+    import fcntl
+
+    try:
+        handle = open(Path(path).expanduser(), "ab")  # noqa: SIM115 (created if missing, never written)
+    except OSError:  # a read-only file: the migration itself will say why it cannot run
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+MIGRATION_LOCK = 0x70726F76  # "prov"
+
+
+SQLITE_CAUSES = (
+    ("database is locked", "is locked by another process (waited PROVENANCE_BUSY_TIMEOUT_MS "
+     "for it); try again when it has finished"),
+    ("readonly database", "is read-only, and this command writes to it"),
+    ("database or disk is full", "cannot be written: the disk is full"),
+    ("unable to open database file", "cannot be opened (check the file, its directory and "
+     "their permissions)"),
+    ("file is not a database", "cannot be read: file is not a database"),
+    ("disk i/o error", "cannot be read or written: disk I/O error"),
+)  # fmt: skip
+"""SQLite's messages (lower case) and what the user is told after the database's name."""
+
+SERVER_CAUSES = (
+    ("connection refused", "cannot be reached: connection refused (is the server running, "
+     "and listening there?)"),
+    ("authentication failed", "refused the login: {cause}"),
+    ("no password supplied", "refused the login: no password supplied"),
+    ("does not exist", "cannot be used: {cause}"),
+    ("could not translate host name", "cannot be reached: unknown host ({cause})"),
+    ("timeout expired", "cannot be reached: the connection timed out"),
+)  # fmt: skip
+"""PostgreSQL's messages (lower case) and what the user is told after the database's name."""
+
+
+def database_error(error: BaseException, url: str | URL) -> DatabaseError:
+    """One line for a driver's error: the database by name and the cause in words, never a
+    traceback. ``error`` is SQLAlchemy's wrapper or the driver's own exception."""
+    driver_error = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(driver_error).splitlines() if line.strip()]
+    cause = lines[0] if lines else type(driver_error).__name__
+    if cause.startswith("connection") and "failed: " in cause:  # psycopg: where, then why
+        cause = cause.rsplit("failed: ", 1)[1]
+    cause = " ".join(cause.removeprefix("FATAL:").split())
+    lowered = cause.lower()
+    for needle, said in (*SQLITE_CAUSES, *SERVER_CAUSES):
+        if needle in lowered:
+            return DatabaseError(f"database {database_name(url)} {said.format(cause=cause)}")
+    return DatabaseError(f"database {database_name(url)} cannot be used: {cause}")
 
 
 def table_names(engine: Engine) -> list[str]:

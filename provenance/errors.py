@@ -3,9 +3,10 @@
     ProvenanceError            base: carries a one-line message; the CLI prints it and exits 1
     ├── ConfigError            a setting or option has a value the tool cannot use
     ├── InputError             a file, record or field cannot be read (names the file and line)
-    │   └── PairError          a gold pair breaks FORMATS.md §2 (indices, partition)
+    │   └── PairError          a gold pair breaks docs/formats.md §2 (indices, partition)
     ├── NotFoundError          an article, link or group asked for does not exist
     ├── MigrationError         the database schema cannot be brought to the current revision
+    ├── DatabaseError          the database cannot be reached, read or written (names it and why)
     └── FetchError             an HTTP fetch failed after its retries (names the URL)
 
 The CLI catches ProvenanceError once, at its edge, and prints ``error: <message>`` on stderr;
@@ -44,6 +45,11 @@ class NotFoundError(ProvenanceError):
 
 class MigrationError(ProvenanceError):
     """The database cannot be upgraded to the schema this code expects."""
+
+
+class DatabaseError(ProvenanceError):
+    """The database refused the work: server down, wrong credentials, file read-only or locked,
+    disk full. The message names the database (password hidden) and the cause in one line."""
 
 
 class FetchError(ProvenanceError):

@@ -1,4 +1,4 @@
-"""Evaluation on gold pairs (FORMATS.md §3): alignment links, additions, drops, flags, linking.
+"""Evaluation on gold pairs (docs/formats.md §3): alignment links, additions, drops, flags, linking.
 
 The same runner serves ``provenance eval`` and the quality gate in bench/, so the two
 cannot drift apart. Scores are micro-averaged over all pairs.
@@ -139,7 +139,7 @@ def evaluate(
     linking: bool | Callable[[list[GoldPair]], dict[str, Any]] = True,
     details: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Score ``method`` on the gold pairs under ``paths``: the FORMATS.md §3 object."""
+    """Score ``method`` on the gold pairs under ``paths``: the docs/formats.md §3 object."""
     if method not in METHODS:
         raise InputError("--method", f"unknown method {method!r} (expected {', '.join(METHODS)})")
     start = time.perf_counter()
@@ -233,7 +233,7 @@ def pair_details(
 
 
 def evaluate_linking(pairs: list[GoldPair], *, embedder: Embedder | None = None) -> dict[str, Any]:
-    """Rank, for each translation, the union of all originals and distractors (FORMATS.md §3).
+    """Rank, for each translation, the union of all originals and distractors (docs/formats.md §3).
 
     Runs the real linking path on a throw-away SQLite database: ingest, index, rank.
     """

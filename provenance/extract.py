@@ -15,7 +15,7 @@ from importlib.resources import files
 from urllib.parse import urlsplit
 
 from provenance.errors import InputError
-from provenance.formats import ArticleInput, parse_published
+from provenance.formats import ArticleInput, clean_text, parse_published
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 _HTML_LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
@@ -51,7 +51,7 @@ def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> Ar
     """Extract one article; raises InputError when the page holds no article text."""
     import trafilatura
 
-    data = html.encode("utf-8") if isinstance(html, str) else html
+    data = clean_text(html).encode("utf-8") if isinstance(html, str) else html
     try:
         doc = trafilatura.bare_extraction(
             data,

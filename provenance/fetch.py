@@ -3,10 +3,12 @@
 Politeness: a global and a per-host concurrency limit, a delay between requests to one host,
 robots.txt obeyed (unless told otherwise), a User-Agent that names the tool, conditional
 requests (ETag, Last-Modified) so an unchanged page costs the site a 304. Resilience:
-connect, read and total timeouts; retries with exponential backoff and jitter on connection
-errors, 429 and 5xx, honouring Retry-After; a body-size cap; a redirect limit; http and https
-only, before and after every redirect. Pages are decoded by their declared charset, else by
-detection (Arabic pages in windows-1256 exist), extracted (provenance.extract) and stored
+connect and read timeouts and a total deadline per URL (all attempts and retry waits
+together); retries with exponential backoff and jitter on connection errors, 429 and 5xx,
+honouring Retry-After; a body-size cap; a redirect limit; http and https only, before and after
+every redirect (a redirect elsewhere, ``javascript:`` say, is refused by name). A robots.txt
+that answers 5xx or cannot be reached disallows the site (RFC 9309, 2.3.1.4). Pages are
+decoded by their declared charset, else by detection (Arabic pages in windows-1256 exist), extracted (provenance.extract) and stored
 through ingest: a changed text becomes a revision, and when the article belongs to a link a
 ``source_changed`` or ``translation_changed`` flag opens with the diff.
 
@@ -19,16 +21,19 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from provenance.errors import InputError
 from provenance.extract import decode
+from provenance.urls import shown_url, url_problem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("xml", "rss", "atom")
@@ -52,6 +57,8 @@ class FetchOptions:
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     total_timeout: float = 60.0
+    """Deadline per URL: its requests (robots.txt and redirects included) and its retry waits,
+    all attempts together; time queued behind other URLs is not counted."""
     retries: int = 3
     backoff: float = 1.0
     """First retry waits about this long; each next one twice as long, with jitter."""
@@ -116,11 +123,70 @@ class Page:
 
 
 def check_scheme(url: str) -> None:
-    scheme = urlsplit(url).scheme.lower()
+    """Refuse anything but a well-formed http(s) URL, naming why."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in ("http", "https"):
         raise FetchFailure(
-            f"unsupported scheme {scheme or '(none)'!r}: only http and https are fetched"
+            f"unsupported scheme {scheme[:20] or '(none)'!r}: only http and https are fetched"
         )
+    problem = url_problem(url)
+    if problem:
+        raise FetchFailure(problem)
+
+
+def redirect_target(current: str, location: str) -> str:
+    """Where a redirect leads, or a FetchFailure naming a target that is not http(s) or not
+    a URL at all (``javascript:``, ``data:``, a port of 99999)."""
+    try:
+        target = urljoin(current, location.strip())
+    except ValueError:
+        target = location.strip()
+    try:
+        check_scheme(target)
+    except FetchFailure as failure:
+        raise FetchFailure(
+            f"redirect to {shown_url(target, 80)} refused: {failure.reason}"
+        ) from None
+    return target
+
+
+async def _refuse_bad_redirect(response: httpx.Response) -> None:
+    """httpx hook, run before httpx parses a Location header itself (which fails with an
+    ``InvalidURL`` for ``javascript:`` targets): a bad target is refused by name."""
+    if response.has_redirect_location:
+        redirect_target(str(response.request.url), response.headers["location"])
+
+
+class DeadlineExceeded(FetchFailure):
+    """The URL's total deadline ran out (never retried)."""
+
+
+class Deadline:
+    """Seconds one URL may still take: spent while its requests run and while it waits to
+    retry, not while it queues behind other URLs, so a slow-loris server cannot hold one URL
+    for attempts x timeout but a long queue does not time out URLs that never started."""
+
+    def __init__(self, seconds: float) -> None:
+        self.total = seconds
+        self.left = seconds
+
+    def failure(self) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"timed out: no complete answer within the {self.total:g} s deadline per URL"
+        )
+
+    @asynccontextmanager
+    async def spend(self) -> AsyncIterator[None]:
+        if self.left <= 0:
+            raise self.failure()
+        start = time.monotonic()
+        try:
+            async with asyncio.timeout(self.left):
+                yield
+        except TimeoutError:
+            raise self.failure() from None
+        finally:
+            self.left -= time.monotonic() - start
 
 
 def retry_after(value: str | None, cap: float) -> float | None:
@@ -152,12 +218,14 @@ class Fetcher:
             timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
             follow_redirects=False,
             transport=transport,
+            event_hooks={"response": [_refuse_bad_redirect]},
         )
         self.all = asyncio.Semaphore(options.concurrency)
         self.hosts: dict[str, asyncio.Semaphore] = {}
         self.last: dict[str, float] = {}
         self.host_locks: dict[str, asyncio.Lock] = {}
         self.robots: dict[str, Any] = {}
+        """Per origin: its parsed robots.txt, or why it counts as disallowing everything."""
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -171,56 +239,74 @@ class Fetcher:
                 await asyncio.sleep(wait)
             self.last[host] = time.monotonic()
 
-    async def _allowed(self, url: str) -> bool:
+    async def _check_robots(self, url: str, deadline: Deadline) -> None:
+        """Raise FetchFailure when robots.txt disallows ``url``. RFC 9309: a 4xx robots.txt
+        allows everything; a 5xx one, or none reachable, disallows the whole site."""
         if not self.options.robots:
-            return True
+            return
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self.robots:
-            from protego import Protego
+        if origin not in self.robots:  # a robots.txt that could not be read is not kept
+            self.robots[origin] = await self._robots(origin, deadline)
+        rules = self.robots[origin]
+        if isinstance(rules, str):
+            raise FetchFailure(f"disallowed: {rules} (RFC 9309; --ignore-robots to override)")
+        if not rules.can_fetch(url, self.options.user_agent):
+            raise FetchFailure("disallowed by robots.txt")
 
-            rules = ""
-            try:
-                response = await self._get(f"{origin}/robots.txt", {})
-                if response.status_code == 200:
-                    rules = response.text
-            except (httpx.HTTPError, FetchFailure):
-                rules = ""  # no robots.txt reachable: everything is allowed
-            self.robots[origin] = Protego.parse(rules)
-        return bool(self.robots[origin].can_fetch(url, self.options.user_agent))
+    async def _robots(self, origin: str, deadline: Deadline) -> Any:
+        """The origin's parsed robots.txt, or the reason it counts as a full disallow."""
+        from protego import Protego
 
-    async def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        try:
+            response = await self._get(f"{origin}/robots.txt", {}, deadline)
+        except DeadlineExceeded:
+            raise  # the URL's own deadline ran out: say so, do not blame the site
+        except (httpx.HTTPError, FetchFailure) as error:
+            # unreachable: disallowed for now, asked again on the URL's next attempt
+            reason = error.reason if isinstance(error, FetchFailure) else type(error).__name__
+            raise FetchFailure(
+                f"disallowed: robots.txt could not be read ({reason}; RFC 9309)", retry=True
+            ) from None
+        if response.status_code >= 500:
+            return f"robots.txt answered HTTP {response.status_code}"
+        return Protego.parse(response.text if response.status_code == 200 else "")
+
+    async def _get(self, url: str, headers: dict[str, str], deadline: Deadline) -> httpx.Response:
         host = urlsplit(url).netloc
         semaphore = self.hosts.setdefault(host, asyncio.Semaphore(self.options.per_host))
         async with self.all, semaphore:
             await self._pace(host)
-            request = self.client.build_request("GET", url, headers=headers)
-            response = await self.client.send(request, stream=True)
-            try:
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > self.options.max_bytes:
-                        raise FetchFailure(
-                            f"body over the {self.options.max_bytes / 1e6:.0f} MB limit"
-                        )
-                response._content = bytes(body)
-            finally:
-                await response.aclose()
-            return response
+            async with deadline.spend():
+                return await self._send(url, headers)
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, str]:
+    async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        """One GET with its body read whole, within the body-size cap."""
+        request = self.client.build_request("GET", url, headers=headers)
+        response = await self.client.send(request, stream=True)
+        try:
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > self.options.max_bytes:
+                    raise FetchFailure(f"body over the {self.options.max_bytes / 1e6:.0f} MB limit")
+            response._content = bytes(body)
+        finally:
+            await response.aclose()
+        return response
+
+    async def _follow(
+        self, url: str, headers: dict[str, str], deadline: Deadline
+    ) -> tuple[httpx.Response, str]:
         """GET with redirects followed by hand: a limit, loop detection, http(s) only."""
         seen = {url}
         current = url
         for _ in range(self.options.max_redirects + 1):
             check_scheme(current)
-            if not await self._allowed(current):
-                raise FetchFailure("disallowed by robots.txt")
-            response = await self._get(current, headers)
+            await self._check_robots(current, deadline)
+            response = await self._get(current, headers, deadline)
             if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
-                target = urljoin(current, response.headers["location"])
-                check_scheme(target)
+                target = redirect_target(current, response.headers["location"])
                 if target in seen:
                     raise FetchFailure(f"redirect loop at {target}")
                 seen.add(target)
@@ -238,15 +324,10 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         attempt = 0
+        deadline = Deadline(self.options.total_timeout)
         while True:
             try:
-                return await asyncio.wait_for(
-                    self._once(url, headers, accept), self.options.total_timeout
-                )
-            except TimeoutError:
-                failure = FetchFailure(
-                    f"timed out after {self.options.total_timeout:g} s", retry=True
-                )
+                return await self._once(url, headers, accept, deadline)
             except httpx.TimeoutException:
                 failure = FetchFailure("timed out", retry=True)
             except httpx.TransportError as error:
@@ -259,12 +340,18 @@ class Fetcher:
             wait = failure.wait
             if wait is None:
                 wait = self.options.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
-            await asyncio.sleep(wait)
+            if wait >= deadline.left:  # no time left for another attempt: say why it failed
+                raise FetchFailure(
+                    f"{failure.reason} (no time left to retry within the "
+                    f"{deadline.total:g} s deadline)"
+                )
+            async with deadline.spend():
+                await asyncio.sleep(wait)
 
     async def _once(
-        self, url: str, headers: dict[str, str], accept: tuple[str, ...]
+        self, url: str, headers: dict[str, str], accept: tuple[str, ...], deadline: Deadline
     ) -> Page | None:
-        response, final = await self._follow(url, headers)
+        response, final = await self._follow(url, headers, deadline)
         status = response.status_code
         if status == 304:
             return None
@@ -354,6 +441,8 @@ async def fetch_async(
         async def run(url: str) -> None:
             try:
                 result = await _fetch_one(fetcher, store, url, writing)
+            except SQLAlchemyError:  # the database, not the URL: every next URL would fail too
+                raise
             except Exception as error:  # one URL's bug must not end the batch
                 result = FetchResult(
                     url, "failed", f"internal error: {type(error).__name__}: {error}"

@@ -1,4 +1,4 @@
-"""Flags: what a reviewer should look at, derived from an alignment (DESIGN.md, "Flags").
+"""Flags: what a reviewer should look at, derived from an alignment (docs/design.md, "Flags").
 
 Paragraph level: an addition (with its kind: disclaimer, read_also, boilerplate,
 attribution, translator_note, or plain ``added``) and a drop. Group level: moved,

@@ -1,4 +1,4 @@
-"""Readers for the public file formats of FORMATS.md: articles (§1) and gold pairs (§2).
+"""Readers for the public file formats of docs/formats.md: articles (§1) and gold pairs (§2).
 
 Readers turn bytes into plain data (``ArticleInput``, ``GoldPair``) or an ``InputError``
 that names the file, the line and the field; they never touch the database.
@@ -6,7 +6,13 @@ that names the file, the line and the field; they never touch the database.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
+import os
+import re
+import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,6 +21,7 @@ from typing import Any
 
 from provenance.errors import InputError, PairError
 from provenance.text.segment import guess_outlet, split_paragraphs
+from provenance.urls import url_problem
 
 ARTICLE_SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm")
 FLAG_KINDS = (
@@ -81,6 +88,42 @@ class GoldPair:
 
 Record = ArticleInput | GoldPair
 
+YEARS = (1900, 2100)
+"""Publication dates outside these years are refused: a typo (year 0001 or 9999) would pass
+every date window and overflow the date arithmetic of linking."""
+MAX_JSON_DEPTH = 32
+"""Deepest JSON nesting read: a gold pair needs 4 levels; 5,000 would exhaust the stack."""
+_LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without NUL characters and with lone surrogates as U+FFFD: PostgreSQL refuses
+    NUL in text and no encoder takes a lone surrogate, so both are cleaned the same way on
+    every database instead of storing on one and failing on the other."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def shown(value: Any, width: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut to ``width`` so a hostile value stays
+    one short line."""
+    text = repr(value) if not isinstance(value, (list, dict)) else type(value).__name__
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def where_of(path: Path) -> str:
+    """A path as messages name it: bytes that are not UTF-8 in a file name shown as escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
 
 def parse_published(value: Any, where: str) -> datetime | None:
     """A date or date-time, with or without zone; naive values are taken as UTC."""
@@ -97,19 +140,32 @@ def parse_published(value: Any, where: str) -> datetime | None:
         try:
             parsed = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
         except ValueError:
-            raise InputError(where, f"field 'published' is not an ISO date: {value!r}") from None
+            raise InputError(
+                where, f"field 'published' is not an ISO date: {shown(value)}"
+            ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    try:
+        year = parsed.astimezone(UTC).year
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last datetime in UTC
+        year = parsed.year
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise InputError(
+            where,
+            f"field 'published' {shown(value)} is out of range (years {YEARS[0]}-{YEARS[1]})",
+        )
     return parsed
 
 
 def article_from_dict(data: Any, where: str) -> ArticleInput:
-    """An article from its JSON object (FORMATS.md §1); unknown fields are ignored."""
+    """An article from its JSON object (docs/formats.md §1); unknown fields are ignored."""
     if not isinstance(data, dict):
         raise InputError(where, "an article must be a JSON object")
     url = data.get("url")
     if not isinstance(url, str) or not url.strip():
         raise InputError(where, "article has no 'url'")
+    if not url.strip().startswith(("file:", "urn:")) and (problem := url_problem(url.strip())):
+        raise InputError(where, f"field 'url' {shown(url.strip(), 80)}: {problem}")
     if "paragraphs" in data:
         raw = data["paragraphs"]
         if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
@@ -122,6 +178,10 @@ def article_from_dict(data: Any, where: str) -> ArticleInput:
     for key in ("title", "outlet", "lang", "author"):
         if data.get(key) is not None and not isinstance(data[key], str):
             raise InputError(where, f"field '{key}' must be a string")
+    if data.get("lang") and not _LANG_CODE.fullmatch(data["lang"]):
+        raise InputError(
+            where, f"field 'lang' {shown(data['lang'])} is not a language code (ar, en, ...)"
+        )
     return ArticleInput(
         url=url.strip(),
         paragraphs=paragraphs,
@@ -143,7 +203,7 @@ def _indices(value: Any, where: str, what: str) -> tuple[int, ...]:
 
 
 def pair_from_dict(data: dict[str, Any], where: str) -> GoldPair:
-    """A gold pair (FORMATS.md §2), checked: indices in range, alignment a partition."""
+    """A gold pair (docs/formats.md §2), checked: indices in range, alignment a partition."""
     translation = article_from_dict(data.get("translation"), f"{where}: translation")
     original = article_from_dict(data.get("original"), f"{where}: original")
     raw_groups = data.get("alignment")
@@ -171,7 +231,7 @@ def pair_from_dict(data: dict[str, Any], where: str) -> GoldPair:
         )
     check_partition(groups, len(raw_t), len(raw_o), where)
     flags = []
-    for n, raw in enumerate(data.get("flags") or []):
+    for n, raw in enumerate(_list_field(data, "flags", where)):
         kind = raw.get("kind") if isinstance(raw, dict) else None
         if kind not in FLAG_KINDS:
             raise PairError(where, f"flag {n}: kind {kind!r} is not one of {', '.join(FLAG_KINDS)}")
@@ -183,10 +243,21 @@ def pair_from_dict(data: dict[str, Any], where: str) -> GoldPair:
         flags.append(GoldFlag(kind, t, o))
     distractors = [
         article_from_dict(d, f"{where}: distractor {n}")
-        for n, d in enumerate(data.get("distractors") or [])
+        for n, d in enumerate(_list_field(data, "distractors", where))
     ]
     pair_id = str(data.get("id") or Path(where).stem)
     return GoldPair(pair_id, translation, original, groups, flags, distractors, source=where)
+
+
+def _list_field(data: dict[str, Any], key: str, where: str) -> list[Any]:
+    """An optional list field of a gold pair; any other type is an error, not a list of
+    its characters or keys."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PairError(where, f"'{key}' must be a list, not {type(value).__name__}")
+    return value
 
 
 def check_partition(
@@ -216,24 +287,66 @@ def check_partition(
             )
 
 
-def _decode(data: bytes, where: str) -> str:
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``data`` declares (UTF-8, -16, -32)."""
+    return next((name for bom, name in _BOMS if data.startswith(bom)), None)
+
+
+def _text_bytes(data: bytes, where: str) -> bytes:
+    """``data`` unless it is empty or, having no byte-order mark, holds NUL bytes (binary)."""
     if not data.strip():
         raise InputError(where, "empty file")
-    if b"\x00" in data[:8192]:
+    if bom_encoding(data) is None and b"\x00" in data[:8192]:
         raise InputError(where, "binary file (not text)")
+    return data
+
+
+def _decode(data: bytes, where: str) -> str:
+    """Text of a file: UTF-8, or the UTF-16/32 its byte-order mark declares (Windows tools
+    write those); NUL bytes without a BOM mean a binary file."""
+    encoding = bom_encoding(_text_bytes(data, where))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(where, f"not UTF-8 text (byte {err.start})") from None
+        name = (encoding or "utf-8").removesuffix("-sig").upper()
+        raise InputError(where, f"not {name} text (byte {err.start})") from None
+    if not text.strip():
+        raise InputError(where, "empty file")
+    return text
 
 
-def _json(text: str, where: str) -> Any:
+def _json(text: str, where: str, lineno: int | None = None) -> Any:
+    """Parsed JSON, or an InputError for broken syntax, a number too long to convert or
+    nesting deeper than MAX_JSON_DEPTH (both would otherwise escape as Python errors)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as err:
+        line = err.lineno if lineno is None else lineno
         raise InputError(
-            where, f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"
+            where, f"invalid JSON at line {line}, column {err.colno}: {err.msg}"
         ) from None
+    except RecursionError:
+        raise InputError(where, f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:  # int() of more than sys.get_int_max_str_digits() digits
+        raise InputError(
+            where, f"a number in the JSON has over {sys.get_int_max_str_digits():,} digits"
+        ) from None
+    if _depth_over(data, MAX_JSON_DEPTH):
+        raise InputError(where, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return data
+
+
+def _depth_over(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (list, dict)):
+            if depth > limit:
+                return True
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items if isinstance(item, (list, dict)))
+    return False
 
 
 def record_from_json(data: Any, where: str) -> Iterator[Record | InputError]:
@@ -255,8 +368,12 @@ def record_from_json(data: Any, where: str) -> Iterator[Record | InputError]:
 
 
 def read_file(path: Path, max_bytes: int) -> Iterator[Record | InputError]:
-    """Every record in one file; a bad JSONL line yields its error and reading goes on."""
-    where = str(path)
+    """Every record in one file; a bad JSONL line yields its error and reading goes on.
+    Anything but a regular file (a FIFO would block the batch for ever) is refused."""
+    where = where_of(path)
+    problem = path_problem(path)
+    if problem:
+        raise InputError(where, problem)
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
         raise InputError(
@@ -276,11 +393,9 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Record | InputError]:
     if suffix in (".html", ".htm"):
         from provenance.extract import article_from_html
 
-        if not data.strip():
-            raise InputError(where, "empty file")
-        if b"\x00" in data[:8192]:
-            raise InputError(where, "binary file (not text)")
-        yield article_from_html(data, where=where, fallback_url=path.resolve().as_uri())
+        # with a byte-order mark decoded here; else the page's own charset is read
+        page = _decode(data, where) if bom_encoding(data) else _text_bytes(data, where)
+        yield article_from_html(page, where=where, fallback_url=path.resolve().as_uri())
         return
     text = _decode(data, where)
     if suffix == ".json":
@@ -290,42 +405,49 @@ def read_file(path: Path, max_bytes: int) -> Iterator[Record | InputError]:
 
 
 def _read_jsonl(path: Path, max_bytes: int) -> Iterator[Record | InputError]:
-    where = str(path)
+    where = where_of(path)
     any_line = False
+    for lineno, raw in _jsonl_lines(path, max_bytes):
+        if not raw.strip():
+            continue
+        any_line = True
+        at = f"{where}:{lineno}"
+        if len(raw) > max_bytes:
+            yield InputError(
+                at,
+                f"record is {len(raw) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+            )
+            continue
+        try:
+            line = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            yield InputError(at, "not UTF-8 text")
+            continue
+        try:
+            yield from record_from_json(_json(line, at, lineno), at)
+        except InputError as err:
+            yield err
+    if not any_line:
+        raise InputError(where, "empty file")
+
+
+def _jsonl_lines(path: Path, max_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines of a JSONL file as UTF-8 bytes, streamed; a UTF-16/32 file (byte-order
+    mark) is decoded whole first, within the size limit."""
+    where = where_of(path)
     with path.open("rb") as handle:
         head = handle.read(8192)
+        if bom_encoding(head) not in (None, "utf-8-sig"):
+            if path.stat().st_size > max_bytes:
+                raise InputError(where, f"file is over the {max_bytes / 1e6:.0f} MB limit")
+            text = _decode(head + handle.read(), where)
+            for lineno, line in enumerate(text.splitlines(), start=1):
+                yield lineno, line.encode("utf-8", "surrogatepass")
+            return
         if b"\x00" in head:
             raise InputError(where, "binary file (not text)")
         handle.seek(0)
-        for lineno, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            any_line = True
-            at = f"{where}:{lineno}"
-            if len(raw) > max_bytes:
-                yield InputError(
-                    at,
-                    f"record is {len(raw) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
-                )
-                continue
-            try:
-                line = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                yield InputError(at, "not UTF-8 text")
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield InputError(
-                    at, f"invalid JSON at line {lineno}, column {err.colno}: {err.msg}"
-                )
-                continue
-            try:
-                yield from record_from_json(data, at)
-            except InputError as err:
-                yield err
-    if not any_line:
-        raise InputError(where, "empty file")
+        yield from enumerate(handle, start=1)
 
 
 def article_from_text(text: str, *, where: str, url: str) -> ArticleInput:
@@ -347,15 +469,75 @@ def article_from_text(text: str, *, where: str, url: str) -> ArticleInput:
 
 
 def iter_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files named, and files with a known suffix under directories (sorted, recursive)."""
+    """Files named, and files with a known suffix under directories (sorted, recursive).
+
+    What a folder holds that cannot be read as a file is yielded too, so that reading it
+    reports why instead of skipping it without a word: a FIFO, socket or device, a broken
+    link, a link loop, a folder that cannot be listed. Hidden entries are skipped."""
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in ARTICLE_SUFFIXES
-                    and not child.name.startswith(".")
-                ):
-                    yield child
+            yield from _walk(path, frozenset())
         else:
             yield path
+
+
+def _walk(folder: Path, above: frozenset[tuple[int, int]]) -> Iterator[Path]:
+    try:
+        info = folder.stat()
+        with os.scandir(folder) as listing:
+            entries = sorted(entry.name for entry in listing)
+    except OSError:
+        yield folder  # read_file names the cause
+        return
+    key = (info.st_dev, info.st_ino)
+    if key in above:
+        yield folder  # a link back to a folder above: read_file calls it a loop
+        return
+    for name in entries:
+        if name.startswith("."):
+            continue
+        child = folder / name
+        try:
+            mode = child.stat().st_mode
+        except OSError:
+            yield child  # a broken link or a link loop
+            continue
+        if stat.S_ISDIR(mode):
+            yield from _walk(child, above | {key})
+        elif not stat.S_ISREG(mode) or child.suffix.lower() in ARTICLE_SUFFIXES:
+            yield child
+
+
+_SPECIAL = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an article file (None when it can): missing, a broken
+    link or a link loop, a folder that cannot be listed or that loops, or not a regular file.
+    Never opens the path, so a FIFO cannot block."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if path.is_symlink():
+            return f"broken symbolic link (to {where_of(Path(os.readlink(path)))})"
+        if isinstance(err, FileNotFoundError):
+            return "no such file"
+        return f"cannot read ({err.strerror or err})"
+    if stat.S_ISDIR(mode):
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as err:
+            return f"cannot read folder ({err.strerror or err})"
+        return "symbolic link loop (it leads back to a folder above it)"
+    if not stat.S_ISREG(mode):
+        kind = _SPECIAL.get(stat.S_IFMT(mode), "not a regular file")
+        return f"not a regular file: {kind}; not read"
+    return None

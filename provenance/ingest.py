@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from provenance.errors import InputError
-from provenance.formats import ArticleInput, GoldPair, iter_paths, read_file
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from provenance.config import Settings, load_settings
+from provenance.errors import DatabaseError, InputError
+from provenance.formats import ArticleInput, GoldPair, clean_text, iter_paths, read_file, where_of
 from provenance.outlets import OutletInfo, registry
 from provenance.store import PreparedArticle, PreparedParagraph, SaveOutcome, Store
 from provenance.text.lang import detect_language, paragraph_language
@@ -29,10 +32,18 @@ class IngestReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     articles: list[SaveOutcome] = field(default_factory=list)
+    on_error: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+    """Called with each error line as it happens (the CLI prints it at once)."""
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def fail(self, message: str) -> None:
+        """Record one error line and pass it on at once."""
+        self.errors.append(message)
+        if self.on_error:
+            self.on_error(message)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,7 +61,7 @@ class IngestReport:
 
 
 def article_url(article: ArticleInput) -> str:
-    """The article's identity: its canonical URL (FORMATS.md §1)."""
+    """The article's identity: its canonical URL (docs/formats.md §1)."""
     if article.url.startswith(("file:", "urn:")):
         return article.url
     return canonical_url(article.url)
@@ -70,15 +81,52 @@ def outlet_of(
     return article.outlet or (host_of(url) if url.startswith("http") else None), None
 
 
+def clean_article(article: ArticleInput) -> ArticleInput:
+    """The article with NUL characters dropped and lone surrogates replaced in every text
+    field (formats.clean_text), so it stores alike on SQLite and PostgreSQL."""
+    optional = ("outlet", "lang", "author", "etag", "last_modified")
+    return replace(
+        article,
+        paragraphs=[p for p in (clean_text(p).strip() for p in article.paragraphs) if p],
+        title=clean_text(article.title),
+        source=clean_text(article.source),
+        **{name: clean_text(v) for name in optional if (v := getattr(article, name)) is not None},
+    )
+
+
+def check_limits(article: ArticleInput, settings: Settings) -> None:
+    """Refuse a story over the paragraph limits: aligning 2,000 x 2,000 paragraphs takes
+    gigabytes, and one such story must not end a batch or ``align --all``."""
+    where = article.source or article.url
+    count = len(article.paragraphs)
+    if count > settings.max_paragraphs:
+        raise InputError(
+            where,
+            f"{count:,} paragraphs, over the limit of {settings.max_paragraphs:,} "
+            "(PROVENANCE_MAX_PARAGRAPHS); story skipped",
+        )
+    longest = max((len(p) for p in article.paragraphs), default=0)
+    if longest > settings.max_paragraph_chars:
+        raise InputError(
+            where,
+            f"a paragraph of {longest:,} characters, over the limit of "
+            f"{settings.max_paragraph_chars:,} (PROVENANCE_MAX_PARAGRAPH_CHARS); story skipped",
+        )
+
+
 def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset()) -> PreparedArticle:
     """Canonicalise, name the outlet, detect languages and tag paragraph kinds.
 
     ``learnt``: the chrome lines learnt for the article's outlet (text/chrome.py).
     """
+    article = clean_article(article)
     where = article.source or article.url
     if not article.paragraphs:
         raise InputError(where, "article has no paragraphs")
-    url = article_url(article)
+    try:
+        url = article_url(article)
+    except InputError as err:
+        raise InputError(where, f"field 'url' {err.where}: {err.problem}") from None
     outlet_name, info = outlet_of(article, url)
     text = "\n".join(article.paragraphs)
     lang = (article.lang or "").lower() or detect_language(text)
@@ -117,9 +165,13 @@ def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset())
     )
 
 
-def ingest_article(store: Store, article: ArticleInput) -> SaveOutcome:
+def ingest_article(
+    store: Store, article: ArticleInput, settings: Settings | None = None
+) -> SaveOutcome:
     """Prepare and store one article (one transaction), with the chrome its outlet's other
-    articles taught the store."""
+    articles taught the store; a story over the limits of ``settings`` (default: the
+    environment's) is refused with InputError."""
+    check_limits(article, settings or load_settings())
     learnt = store.learnt_chrome(outlet_of(article)[0])
     return store.save_article(prepare_article(article, learnt))
 
@@ -130,38 +182,70 @@ def ingest_paths(
     *,
     max_file_mb: float = 10.0,
     on_file: Callable[[Path], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
 ) -> IngestReport:
-    """Ingest files and directories (recursively); failures are collected, never raised."""
-    report = IngestReport()
+    """Ingest files and directories (recursively); failures are collected, never raised.
+
+    Each error line goes to ``on_error`` as it happens and into the report. Only a database
+    that cannot be reached or written ends the batch (every next record would fail too)."""
+    report = IngestReport(on_error=on_error)
+    settings = settings or load_settings()
     files = list(iter_paths([Path(p) for p in paths]))
     max_bytes = int(max_file_mb * 1_000_000)
     for path in files:
         report.files += 1
-        if not path.exists():
-            report.errors.append(f"{path}: no such file")
-        else:
-            _ingest_file(store, path, max_bytes, report)
+        _ingest_file(store, path, max_bytes, report, settings)
         if on_file:
             on_file(path)
     return report
 
 
-def _ingest_file(store: Store, path: Path, max_bytes: int, report: IngestReport) -> None:
+_FATAL = (OperationalError, InterfaceError, DatabaseError)
+"""Errors of the database itself, not of a record: they end the batch (the CLI names them)."""
+
+
+def _ingest_file(
+    store: Store, path: Path, max_bytes: int, report: IngestReport, settings: Settings
+) -> None:
+    where = where_of(path)
     try:
         for record in read_file(path, max_bytes):
             if isinstance(record, InputError):
-                report.errors.append(str(record))
+                report.fail(str(record))
                 continue
             articles = record.articles() if isinstance(record, GoldPair) else [record]
             for article in articles:
-                try:
-                    outcome = ingest_article(store, article)
-                except InputError as err:
-                    report.errors.append(str(err))
-                    continue
-                report.outcomes[outcome.status] += 1
-                report.articles.append(outcome)
+                _ingest_one(store, article, report, settings)
     except InputError as err:
-        report.errors.append(str(err))
+        report.fail(str(err))
     except OSError as err:
-        report.errors.append(f"{path}: cannot read ({err.strerror or err})")
+        report.fail(f"{where}: cannot read ({err.strerror or err})")
+    except _FATAL:
+        raise
+    except Exception as err:  # a reader's bug must not end the batch: one line, go on
+        report.fail(f"{where}: {internal_error(err)}")
+
+
+def _ingest_one(
+    store: Store, article: ArticleInput, report: IngestReport, settings: Settings
+) -> None:
+    """Store one article, or one error line naming it; the batch goes on either way."""
+    try:
+        outcome = ingest_article(store, article, settings)
+    except InputError as err:
+        report.fail(str(err))
+        return
+    except _FATAL:
+        raise
+    except Exception as err:  # one record's bug must not end the batch
+        report.fail(f"{article.source or article.url}: {internal_error(err)}")
+        return
+    report.outcomes[outcome.status] += 1
+    report.articles.append(outcome)
+
+
+def internal_error(err: BaseException) -> str:
+    """One line for an error the readers did not foresee (a bug to report, not a traceback)."""
+    text = " ".join(str(err).split())[:200]
+    return f"internal error, record skipped ({type(err).__name__}: {text})"

@@ -38,6 +38,7 @@ from provenance.align import (
 )
 from provenance.config import Settings
 from provenance.embed import Embedder, group_vector
+from provenance.processes import die_with_parent
 from provenance.text.anchors import extract_anchors
 from provenance.text.normalize import normalize
 
@@ -424,6 +425,8 @@ def index_articles(
     import os
 
     workers = workers or os.cpu_count() or 1
+    if store.term_stats_stale():  # a bulk build was killed before it counted its terms
+        store.recount_term_stats()
     jobs = store.articles_to_index(batch)
     bulk = len(jobs) >= PARALLEL_FROM and workers > 1
     if not bulk:
@@ -440,14 +443,27 @@ def index_articles(
     if rebuild_index:
         store.set_search_index(False)
     total = 0
-    deltas: Counter[tuple[str, str]] = Counter()
     try:
-        total = _index_in_parallel(store, jobs, batch, workers, on_batch, deltas)
+        total = _index_in_parallel(store, jobs, batch, workers, on_batch)
     finally:
         if rebuild_index:
             store.set_search_index(True)
-        store.apply_term_deltas(deltas)  # what was written is counted, even after a failure
+        store.recount_term_stats()  # what was written is counted, even after a failure
     return total
+
+
+def check_index(store: Any, *, repair: bool = False) -> dict[str, int]:
+    """Compare the term statistics with the postings they count; with ``repair``, recount
+    them when they disagree. Linking never needs this (a killed build is recounted on the
+    next run); it is for an auditor who wants to see the index is sound."""
+    wrong = store.term_stats_errors()
+    if wrong and repair:
+        store.recount_term_stats()
+    return {
+        "wrong_counts": wrong,
+        "repaired": wrong if repair else 0,
+        "to_index": store.count_to_index(),
+    }
 
 
 def _index_in_parallel(
@@ -456,13 +472,14 @@ def _index_in_parallel(
     batch: int,
     workers: int,
     on_batch: Callable[[int], None] | None,
-    deltas: Counter[tuple[str, str]],
 ) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     total = 0
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
+    ) as pool:
         chunk = max(1, batch // (4 * workers))
         pending = (
             jobs,
@@ -483,7 +500,7 @@ def _index_in_parallel(
                 else None
             )
             terms = [found for future in futures for found in future.result()]
-            store.replace_terms(current, terms, deltas=deltas)
+            store.replace_terms(current, terms, bulk=True)
             total += len(current)
             if on_batch:
                 on_batch(len(current))

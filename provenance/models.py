@@ -205,3 +205,11 @@ class ChromeSighting(SQLModel, table=True):
     outlet_id: int = Field(foreign_key="outlet.id", primary_key=True)
     key: str = Field(primary_key=True)
     article_id: int = Field(foreign_key="article.id", primary_key=True, index=True)
+
+
+class IndexState(SQLModel, table=True):
+    """One row: whether the term statistics may disagree with the postings, and the lock that
+    every index write takes first, so that two builds never interleave their counts."""
+
+    id: int = Field(default=1, primary_key=True)
+    stats_stale: bool = False

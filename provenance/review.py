@@ -11,17 +11,34 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from provenance import db
 from provenance.errors import NotFoundError, ProvenanceError
-from provenance.models import AlignmentGroup, Flag, Link, ReviewEvent, utcnow
+from provenance.models import (
+    AlignmentGroup,
+    Article,
+    Flag,
+    Link,
+    Outlet,
+    Paragraph,
+    ReviewEvent,
+    utcnow,
+)
+from provenance.store import _flag_key
 
 
 class ReviewError(ProvenanceError):
     """An action that does not apply (merging groups of two links, undoing nothing...)."""
+
+
+class StaleDecision(ReviewError):
+    """A decision made on a link or flag that someone else changed since it was read: it is
+    refused rather than silently replacing theirs; the UI reloads and shows what they did."""
 
 
 def reviewer_name(explicit: str | None = None) -> str:
@@ -46,6 +63,26 @@ class Event:
     target_id: int
     note: str | None
     undone: bool
+    detail: str = ""
+    """What the action was about, in words: the flag's kind, the original's URL."""
+
+    def describe(self) -> str:
+        """The action in words, for "Undone: ..." ("dismissed read_also flag")."""
+        verb, noun = _ACTION_WORDS.get(self.action, (self.action.replace("_", " "), ""))
+        what = noun.format(detail=self.detail or f"{self.target_type} {self.target_id}")
+        return f"{verb} {what}".strip()
+
+
+_ACTION_WORDS = {
+    "confirm_link": ("confirmed", "link to {detail}"),
+    "reject_link": ("rejected", "link to {detail}"),
+    "accept_flag": ("accepted", "{detail} flag"),
+    "dismiss_flag": ("dismissed", "{detail} flag"),
+    "merge_groups": ("merged", "groups"),
+    "split_group": ("split", "group"),
+    "unlink_group": ("unlinked", "group"),
+    "relink_groups": ("relinked", "groups"),
+}
 
 
 def _event(session: Session, reviewer: str, action: str, target_type: str, target_id: int,
@@ -67,6 +104,44 @@ def _flag_state(flag: Flag) -> dict[str, Any]:
     return {"status": flag.status, "note": flag.note}
 
 
+def _claim(session: Session, model: Any, key: int, seen: str, what: str) -> None:
+    """Take the row for this decision if its status is still the one the reviewer saw: a
+    compare-and-set that the database decides, so of two reviewers deciding at once one wins
+    and the other is told whose decision stands (on PostgreSQL the second waits for the
+    first's commit, then finds the status changed)."""
+    claimed = session.execute(
+        update(model)
+        .where(model.id == key, model.status == seen)
+        .values(status=model.status)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    session.rollback()
+    raise StaleDecision(_changed_since(session, what, key, seen))
+
+
+def _changed_since(session: Session, what: str, key: int, seen: str) -> str:
+    """Who changed a link or flag, in words, for the refusal of a stale decision."""
+    model = Link if what == "link" else Flag
+    row = session.get(model, key)
+    now = row.status if row is not None else "gone"
+    last = session.exec(
+        select(ReviewEvent)
+        .where(ReviewEvent.target_type == what, ReviewEvent.target_id == key)
+        .order_by(ReviewEvent.id.desc())  # type: ignore[union-attr]
+    ).first()
+    by = (
+        f" by {last.reviewer} at {last.at:%Y-%m-%d %H:%M}"
+        if last is not None and last.after.get("status") == now
+        else ""
+    )
+    return (
+        f"{what} {key} was {seen} when you read it and is now {now}{by}; "
+        "your decision was not saved (reload to see it)"
+    )
+
+
 def _get(session: Session, model: type, key: int, what: str) -> Any:
     row = session.get(model, key)
     if row is None:
@@ -83,10 +158,13 @@ class Review:
 
     # -- links ------------------------------------------------------------------------------
 
-    def _set_link(self, link_id: int, status: str, action: str, note: str | None = None) -> int:
+    def _set_link(
+        self, link_id: int, status: str, action: str, note: str | None, seen: str | None
+    ) -> int:
         with db.session_scope(self.store.engine) as session:
             link = _get(session, Link, link_id, "link")
             before = _link_state(link)
+            _claim(session, Link, link_id, seen or link.status, "link")
             others: list[dict[str, Any]] = []
             if status == "confirmed":
                 # one confirmed original per translation: a previous confirmation becomes a suggestion
@@ -116,13 +194,18 @@ class Review:
             assert event.id is not None
             return event.id
 
-    def confirm_link(self, link_id: int, note: str | None = None) -> int:
-        """The reviewer says this is the original. Returns the event id."""
-        return self._set_link(link_id, "confirmed", "confirm_link", note)
+    def confirm_link(
+        self, link_id: int, note: str | None = None, *, seen: str | None = None
+    ) -> int:
+        """The reviewer says this is the original. Returns the event id.
 
-    def reject_link(self, link_id: int, note: str | None = None) -> int:
+        ``seen`` is the link's status when the reviewer read it: when someone else has changed
+        it since, the decision is refused (StaleDecision) instead of replacing theirs."""
+        return self._set_link(link_id, "confirmed", "confirm_link", note, seen)
+
+    def reject_link(self, link_id: int, note: str | None = None, *, seen: str | None = None) -> int:
         """The reviewer says this is not the original."""
-        return self._set_link(link_id, "rejected", "reject_link", note)
+        return self._set_link(link_id, "rejected", "reject_link", note, seen)
 
     def link_original(
         self, translation: str | int, original: str | int, note: str | None = None
@@ -137,10 +220,13 @@ class Review:
 
     # -- flags ------------------------------------------------------------------------------
 
-    def _set_flag(self, flag_id: int, status: str, action: str, note: str | None) -> int:
+    def _set_flag(
+        self, flag_id: int, status: str, action: str, note: str | None, seen: str | None
+    ) -> int:
         with db.session_scope(self.store.engine) as session:
             flag = _get(session, Flag, flag_id, "flag")
             before = _flag_state(flag)
+            _claim(session, Flag, flag_id, seen or flag.status, "flag")
             flag.status = status
             flag.note = note
             session.add(flag)
@@ -150,13 +236,16 @@ class Review:
             assert event.id is not None
             return event.id
 
-    def accept_flag(self, flag_id: int, note: str | None = None) -> int:
-        """The flag is right: the translation does differ there (kept in the audit)."""
-        return self._set_flag(flag_id, "accepted", "accept_flag", note)
+    def accept_flag(self, flag_id: int, note: str | None = None, *, seen: str | None = None) -> int:
+        """The flag is right: the translation does differ there (kept in the audit).
+        ``seen``: the flag's status when the reviewer read it (see ``confirm_link``)."""
+        return self._set_flag(flag_id, "accepted", "accept_flag", note, seen)
 
-    def dismiss_flag(self, flag_id: int, note: str | None = None) -> int:
+    def dismiss_flag(
+        self, flag_id: int, note: str | None = None, *, seen: str | None = None
+    ) -> int:
         """The flag is not a problem (house style, a known rewrite...)."""
-        return self._set_flag(flag_id, "dismissed", "dismiss_flag", note)
+        return self._set_flag(flag_id, "dismissed", "dismiss_flag", note, seen)
 
     # -- groups -----------------------------------------------------------------------------
 
@@ -167,6 +256,7 @@ class Review:
             group.active = False
             session.add(group)
         created = []
+        rows = []
         for translation, original, kind in new:  # at the reading place of what they replace
             row = AlignmentGroup(
                 link_id=link_id, position=position, kind=kind, translation=translation, original=original,
@@ -175,12 +265,54 @@ class Review:
             session.add(row)
             session.flush()
             created.append(row.id)
+            rows.append(row)
+        removed, added, repointed = self._reflag(
+            session, _get(session, Link, link_id, "link"), old, rows
+        )
         event = _event(
             session, self.reviewer, action, "link", link_id,
-            {"active": [g.id for g in old]}, {"active": created}, note,
+            {"active": [g.id for g in old], "flags": removed, "repointed": repointed},
+            {"active": created, "flags": added}, note,
         )  # fmt: skip
         assert event.id is not None
         return event.id
+
+    def _reflag(
+        self, session: Session, link: Link, old: list[AlignmentGroup], new: list[AlignmentGroup]
+    ) -> tuple[list[dict[str, Any]], list[int], list[list[int | None]]]:
+        """The flags of edited groups, computed again as ``align`` computes them: the open
+        flags of the replaced groups go, the new groups get theirs (an unlinked pair: an
+        addition and a drop). A decided flag the new groups raise again keeps its decision and
+        moves to its new group. Returns what undo needs: the flags removed (as rows), the
+        ids created, and the moved flags with their former group."""
+        old_flags = session.exec(
+            select(Flag).where(Flag.group_id.in_([g.id for g in old]))  # type: ignore[union-attr]
+        ).all()
+        removed = [_flag_row(f) for f in old_flags if f.status == "open"]
+        for flag in old_flags:
+            if flag.status == "open":
+                session.delete(flag)
+        decided = {
+            _flag_key(f.kind, f.evidence): f
+            for f in session.exec(select(Flag).where(Flag.link_id == link.id)).all()
+            if f.status != "open"
+        }
+        added: list[int] = []
+        repointed: list[list[int | None]] = []
+        for group, data in _flags_of(session, self.store, link, new):
+            known = decided.get(_flag_key(data["kind"], data["evidence"]))
+            if known is not None:
+                repointed.append([known.id, known.group_id])
+                known.group_id = group.id
+                session.add(known)
+                continue
+            flag = Flag(article_id=link.translation_id, link_id=link.id, group_id=group.id,
+                        translation_revision_id=link.translation_revision_id, **data)  # fmt: skip
+            session.add(flag)
+            session.flush()
+            assert flag.id is not None
+            added.append(flag.id)
+        return removed, added, repointed
 
     def _groups(self, session: Session, group_ids: list[int]) -> list[AlignmentGroup]:
         groups = [_get(session, AlignmentGroup, g, "alignment group") for g in group_ids]
@@ -269,14 +401,17 @@ class Review:
             ).first()
             if event is None:
                 raise ReviewError("nothing to undo")
+            detail = ""
             if event.target_type == "flag":
                 flag = _get(session, Flag, event.target_id, "flag")
                 flag.status, flag.note = event.before["status"], event.before.get("note")
                 session.add(flag)
+                detail = flag.kind
             elif event.action.endswith("_groups") or event.action in (
                 "split_group",
                 "unlink_group",
             ):
+                _unflag(session, event.before, event.after)
                 for gid in event.after.get("active", []):
                     row = session.get(AlignmentGroup, gid)
                     if row is not None:
@@ -286,10 +421,15 @@ class Review:
                     if row is not None:
                         row.active = True
                         session.add(row)
+                session.flush()
+                for data in event.before.get("flags", []):  # the replaced groups' flags, back
+                    session.add(_flag_from_row(data))
             else:
                 link = _get(session, Link, event.target_id, "link")
                 link.status = event.before["status"]
                 session.add(link)
+                original = session.get(Article, link.original_id)
+                detail = original.url if original is not None else ""
                 for other in event.before.get("others", []):
                     row = session.get(Link, other["id"])
                     if row is not None:
@@ -306,7 +446,7 @@ class Review:
                 {"event": event.id},
                 {},
             )
-            return _event_view(event)
+            return _event_view(event, detail)
 
     def history(self, limit: int = 50) -> list[Event]:
         with Session(self.store.engine) as session:
@@ -316,10 +456,83 @@ class Review:
         return [_event_view(e) for e in rows]
 
 
-def _event_view(event: ReviewEvent) -> Event:
+def _flag_row(flag: Flag) -> dict[str, Any]:
+    """A flag as JSON, kept in a review event so that undo can put it back as it was."""
+    return {**flag.model_dump(), "created_at": flag.created_at.isoformat()}
+
+
+def _flag_from_row(data: dict[str, Any]) -> Flag:
+    return Flag(**{**data, "created_at": datetime.fromisoformat(data["created_at"])})
+
+
+def _flags_of(
+    session: Session, store: Any, link: Link, groups: list[AlignmentGroup]
+) -> list[tuple[AlignmentGroup, dict[str, Any]]]:
+    """The flags ``align`` would raise on these groups (provenance.flags), each with its group
+    and stored the way align stores them."""
+    from provenance.align import AlignParams, Group, estimate_length_params, to_paragraphs
+    from provenance.flags import flags_for_alignment
+
+    def paragraphs(revision_id: int | None, lang: str) -> list[Any]:
+        rows = session.exec(select(Paragraph).where(Paragraph.revision_id == revision_id)).all()
+        return to_paragraphs(sorted(rows, key=lambda p: p.index), lang)
+
+    def outlet(article_id: int) -> str | None:
+        article = session.get(Article, article_id)
+        row = session.get(Outlet, article.outlet_id) if article and article.outlet_id else None
+        return row.name if row else None
+
+    ratio, _ = estimate_length_params(
+        store.length_samples(outlet(link.translation_id), outlet(link.original_id)), AlignParams()
+    )
+    proposed = flags_for_alignment(
+        [Group(tuple(g.translation), tuple(g.original), g.kind) for g in groups],
+        paragraphs(link.translation_revision_id, "en"),
+        paragraphs(link.original_revision_id, "ar"),
+        length_ratio=ratio,
+    )
+    found = []
+    for flag in proposed:
+        group = next(
+            g for g in groups
+            if (flag.translation is not None and flag.translation in g.translation)
+            or (flag.translation is None and flag.original in g.original)
+        )  # fmt: skip
+        evidence = {**flag.evidence, "translation_index": flag.translation,
+                    "original_index": flag.original}  # fmt: skip
+        found.append((group, {"kind": flag.kind, "level": flag.level,
+                              "severity": flag.severity, "evidence": evidence}))  # fmt: skip
+    return found
+
+
+def _unflag(session: Session, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Take the flags of a group edit back out: the ones it created go, the decided ones it
+    moved return to their group; any other flag on the edit's groups (decided since) moves to
+    the replaced group holding its paragraph."""
+    for flag_id in after.get("flags", []):
+        row = session.get(Flag, flag_id)
+        if row is not None:
+            session.delete(row)
+    for flag_id, group_id in before.get("repointed", []):
+        row = session.get(Flag, flag_id)
+        if row is not None:
+            row.group_id = group_id
+            session.add(row)
+    session.flush()
+    new_ids = after.get("active", [])
+    old = [session.get(AlignmentGroup, g) for g in before.get("active", [])]
+    for flag in session.exec(select(Flag).where(Flag.group_id.in_(new_ids))).all():  # type: ignore[union-attr]
+        t, o = flag.evidence.get("translation_index"), flag.evidence.get("original_index")
+        home = next((g for g in old if g and (t in g.translation or o in g.original)), None)
+        flag.group_id = home.id if home else None
+        session.add(flag)
+    session.flush()
+
+
+def _event_view(event: ReviewEvent, detail: str = "") -> Event:
     assert event.id is not None
     return Event(event.id, event.reviewer, event.at.isoformat(), event.action, event.target_type, event.target_id,
-                 event.note, event.undone)  # fmt: skip
+                 event.note, event.undone, detail)  # fmt: skip
 
 
 __all__ = ["Event", "Review", "ReviewError", "reviewer_name"]

@@ -32,6 +32,7 @@ from provenance.models import (
     ChromeSighting,
     Embedding,
     Flag,
+    IndexState,
     Link,
     Outlet,
     Paragraph,
@@ -181,9 +182,10 @@ class _SQL:
 
     _a = Article.__table__  # type: ignore[attr-defined]
     _r = Revision.__table__  # type: ignore[attr-defined]
-    article_by_url = select(_a.c.id, _a.c.current_revision_id, _a.c.published).where(
-        _a.c.url == bindparam("p_url")
-    )
+    article_by_url = select(
+        _a.c.id, _a.c.current_revision_id, _a.c.published,
+        _a.c.lang, _a.c.outlet_id, _a.c.credit, _a.c.author,
+    ).where(_a.c.url == bindparam("p_url"))  # fmt: skip
     revision_by_id = select(_r.c.number, _r.c.content_hash, _r.c.text).where(
         _r.c.id == bindparam("p_id")
     )
@@ -676,21 +678,19 @@ class IndexStore:
         return [IndexJob(a, r, lang, published, texts[r]) for a, r, lang, published in rows]
 
     def replace_terms(
-        self,
-        jobs: list[IndexJob],
-        terms: list[set[str]],
-        *,
-        deltas: Counter[tuple[str, str]] | None = None,
+        self, jobs: list[IndexJob], terms: list[set[str]], *, bulk: bool = False
     ) -> None:
         """Store the terms of a batch of articles, replacing their old ones, in one transaction.
 
-        The per-language term counts change with them: at once, or, when ``deltas`` is given
-        (a bulk build), added to it for one ``apply_term_deltas`` at the end.
+        The per-language term counts change with them, or, in a bulk build (``bulk``), are
+        marked stale in the same transaction and recounted once by ``recount_term_stats`` at
+        the end; a build killed in between leaves them marked, and the next one recounts.
         """
         table = AnchorTerm.__table__  # type: ignore[attr-defined]
         articles = Article.__table__  # type: ignore[attr-defined]
-        delta: Counter[tuple[str, str]] = Counter() if deltas is None else deltas
+        delta: Counter[tuple[str, str]] = Counter()
         with self.engine.begin() as conn:
+            self._lock_index(conn, stale=True if bulk else None)
             ids = [job.article_id for job in jobs]
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
@@ -715,7 +715,7 @@ class IndexStore:
                     f"VALUES ({mark}, {mark}, {mark}, {mark})",
                     rows,
                 )
-            if deltas is None:
+            if not bulk:
                 self._apply_term_deltas(conn, delta)
             conn.execute(
                 update(articles)
@@ -724,10 +724,67 @@ class IndexStore:
                 [{"p_id": job.article_id, "p_rev": job.revision_id} for job in jobs],
             )
 
-    def apply_term_deltas(self, deltas: Counter[tuple[str, str]]) -> None:
-        """Add a bulk build's changes to the per-language term counts, in one transaction."""
+    @staticmethod
+    def _lock_index(conn: Connection, *, stale: bool | None) -> None:
+        """Take the index's write lock first thing in a transaction (the one state row), so
+        that index writes never interleave: on PostgreSQL a row lock, on SQLite the write
+        lock taken before any read, which also spares a read-to-write upgrade deadlock."""
+        state = IndexState.__table__  # type: ignore[attr-defined]
+        value = state.c.stats_stale if stale is None else stale
+        conn.execute(update(state).where(state.c.id == 1).values(stats_stale=value))
+
+    def term_stats_stale(self) -> bool:
+        with self.engine.connect() as conn:
+            state = IndexState.__table__  # type: ignore[attr-defined]
+            return bool(conn.execute(select(state.c.stats_stale)).scalar())
+
+    def recount_term_stats(self) -> None:
+        """Count every term's articles again from the postings, in one transaction."""
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
+        terms = AnchorTerm.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
-            self._apply_term_deltas(conn, deltas)
+            self._lock_index(conn, stale=False)
+            conn.execute(stats.delete())
+            conn.execute(
+                insert(stats).from_select(
+                    ["term", "lang", "df"],
+                    select(terms.c.term, terms.c.lang, func.count())
+                    .where(terms.c.lang.is_not(None))
+                    .group_by(terms.c.term, terms.c.lang),
+                )
+            )
+
+    def term_stats_errors(self) -> int:
+        """How many (term, language) counts disagree with the postings (0 when sound)."""
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
+        terms = AnchorTerm.__table__  # type: ignore[attr-defined]
+        counted = (
+            select(terms.c.term, terms.c.lang, func.count().label("n"))
+            .where(terms.c.lang.is_not(None))
+            .group_by(terms.c.term, terms.c.lang)
+            .subquery()
+        )
+        wrong = (
+            select(func.count())
+            .select_from(
+                counted.outerjoin(
+                    stats, (stats.c.term == counted.c.term) & (stats.c.lang == counted.c.lang)
+                )
+            )
+            .where(or_(stats.c.df.is_(None), stats.c.df != counted.c.n))
+        )
+        extra = (
+            select(func.count())
+            .select_from(stats)
+            .where(stats.c.df != 0)
+            .where(
+                ~select(terms.c.term)
+                .where((terms.c.term == stats.c.term) & (terms.c.lang == stats.c.lang))
+                .exists()
+            )
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(wrong).scalar_one()) + int(conn.execute(extra).scalar_one())
 
     @staticmethod
     def _apply_term_deltas(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
@@ -1643,7 +1700,7 @@ class StoryStore:
 
 
 class ChromeStore:
-    """Chrome learnt from the corpus (DESIGN.md, "Chrome on real pages"): every short line of
+    """Chrome learnt from the corpus (docs/design.md, "Chrome on real pages"): every short line of
     every article is sighted under its outlet; a line sighted in enough articles is the
     outlet's chrome, and the articles already stored that print it are tagged again."""
 
@@ -1735,6 +1792,17 @@ class ChromeStore:
             )
 
 
+def _same_file_article(stored: Any, metadata: dict[str, Any], source: str | None) -> bool:
+    """Whether re-reading a file changes nothing stored, so that nothing is written (ingest
+    then works on a read-only database). A page fetched again still records when it was
+    checked: ``refresh --older-than`` reads that time."""
+    if source and source.startswith(("http://", "https://")):
+        return False
+    wanted = {"published": stored.published, "lang": stored.lang, "outlet_id": stored.outlet_id,
+              "credit": stored.credit, "author": stored.author}  # fmt: skip
+    return all(metadata.get(key, value) == value for key, value in wanted.items())
+
+
 class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
     """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
 
@@ -1786,14 +1854,20 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
         return int(outlet_id)
 
     def save_article(self, article: PreparedArticle) -> SaveOutcome:
-        """Create the article, add a revision if its text changed, or do nothing."""
-        try:
-            with self.engine.begin() as conn:
-                return self._save(conn, article)
-        except BaseException:
-            self._outlet_ids.clear()  # ids flushed inside a rolled-back transaction are gone
-            self._learnt.clear()
-            raise
+        """Create the article, add a revision if its text changed, or do nothing.
+
+        Insert-or-get: when another process stores the same URL between our lookup and our
+        insert, the unique URL refuses ours and the save runs again, finding theirs."""
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    return self._save(conn, article)
+            except BaseException as error:
+                self._outlet_ids.clear()  # ids flushed inside a rolled-back transaction are gone
+                self._learnt.clear()
+                if not isinstance(error, IntegrityError) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _save(self, conn: Connection, article: PreparedArticle) -> SaveOutcome:
         # Prebuilt Core statements rather than ORM objects: ingest is a bulk path (500+/s).
@@ -1812,7 +1886,7 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
             metadata["author"] = article.author
         existing = conn.execute(_SQL.article_by_url, {"p_url": article.url}).first()
         if existing is not None:
-            article_id, current_id, published = existing
+            article_id, current_id, published = existing[:3]
             if article.published is not None and published != article.published:
                 metadata["indexed_revision_id"] = None  # the index keeps the date: redo it
             current = (
@@ -1820,6 +1894,9 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
                 if current_id
                 else None
             )
+            unchanged = current is not None and current.content_hash == digest
+            if unchanged and _same_file_article(existing, metadata, article.source):
+                return SaveOutcome("unchanged", article_id, current.number, article.url)
             conn.execute(_SQL.update_article, {"p_id": article_id, **metadata})
             if current is not None and current.content_hash == digest:
                 return SaveOutcome("unchanged", article_id, current.number, article.url)

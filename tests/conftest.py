@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,27 @@ def require_semantic():  # type: ignore[no-untyped-def]
             pytest.fail(reason)
         pytest.skip(reason)
     return default_embedder()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A database of its own on the test server (PROVENANCE_TEST_PG_URL), dropped after."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("PROVENANCE_TEST_PG_URL")
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PROVENANCE_TEST_PG_URL is not set")
+        pytest.skip("PROVENANCE_TEST_PG_URL is not set (no PostgreSQL server to test against)")
+    name = f"provenance_own_{os.getpid()}"
+    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -50,8 +50,9 @@ def test_eval_command_json_and_table(cli: CLI) -> None:
 
 
 def test_unknown_method_is_one_line(cli: CLI) -> None:
-    result = cli("eval", str(PAIRS), "--json", "--method", "magic", code=1)
-    assert "unknown method 'magic'" in result.stderr
+    for fmt in ("--json", "--format=csv", "--format=table"):
+        result = cli("eval", str(PAIRS), fmt, "--method", "magic", code=2)
+        assert "magic" in result.stderr and "gale-church" in result.stderr
 
 
 def test_details_point_at_the_wrong_groups_and_flags(tmp_path: Path, cli: CLI) -> None:

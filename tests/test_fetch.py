@@ -176,9 +176,9 @@ def test_fetch_command_with_a_url_file_and_feeds(cli: CLI, site: Site, tmp_path)
         "--delay",
         "0",
     )
-    assert report["counts"] == {"fetched": 3}
+    assert report["counts"] == {"fetched": 3, "unchanged": 0, "failed": 0}
     report = cli.json("fetch", "--feed", f"{site.base}/sitemap.xml", "--delay", "0")
-    assert report["counts"] == {"fetched": 2}
+    assert report["counts"] == {"fetched": 2, "unchanged": 0, "failed": 0}
     again = cli("fetch", "--feed", f"{site.base}/feed.xml", "--delay", "0", code=None)
     assert "0 new article(s) listed" in again.stderr
 
@@ -191,7 +191,7 @@ def test_refresh_and_diff_commands(cli: CLI, site: Site) -> None:
     shown = cli(
         "diff", "https://syrianobserver.com/news/990002/bread-prices-rise-in-aleppo.html"
     ).stdout
-    assert "revision 1 → 2" in shown and "3,5800" in shown  # "5" struck out, "8" inserted
+    assert "revision 1 → 2" in shown and "[-3,500-]{+3,800+}" in shown  # the figure, whole
     data = cli.json(
         "diff",
         "https://syrianobserver.com/news/990002/bread-prices-rise-in-aleppo.html",
@@ -200,7 +200,8 @@ def test_refresh_and_diff_commands(cli: CLI, site: Site) -> None:
         "--to",
         "2",
     )
-    assert {"op": 1, "text": "8"} in data["changes"] and {"op": -1, "text": "5"} in data["changes"]
+    assert {"op": -1, "text": "3,500"} in data["changes"]
+    assert {"op": 1, "text": "3,800"} in data["changes"]
     assert "nothing to refresh" in cli("refresh", "--older-than", "7d").stderr
 
 

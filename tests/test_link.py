@@ -422,7 +422,7 @@ def test_semantic_backend_ranks_the_original_most_similar(store: Store) -> None:
 def test_link_and_candidates_commands(cli: CLI) -> None:
     cli("ingest", str(FIXTURES / "pairs"))
     report = cli.json("link", "--all")
-    assert report["decisions"] == {"auto": 12}
+    assert report["decisions"] == {"auto": 12, "suggested": 0, "none": 0, "kept": 0}
     seed = "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html"
     ranking = cli.json("candidates", seed)
     assert ranking["candidates"][0]["url"] == "https://www.enabbaladi.net/archives/604512"

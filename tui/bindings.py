@@ -30,7 +30,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("quit", "q", "Quit", "app"),
     # story list
     Action("open_story", "enter", "Open", "stories"),
-    Action("filter('all')", "1", "All", "stories", show=False),
+    Action("filter('all')", "1", "All", "stories"),
     Action("filter('unverified')", "2", "Unverified", "stories"),
     Action("filter('flagged')", "3", "Flagged", "stories"),
     Action("filter('unlinked')", "4", "Unlinked", "stories"),

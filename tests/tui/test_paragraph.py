@@ -17,3 +17,18 @@ def test_the_figures_of_a_mismatch_are_red_on_both_sides() -> None:
     assert _red("وقدرت الأضرار بنحو ٢٫٥ مليون دولار.", keys) == ["٢٫٥"]
     assert _red("Prices rose by 3,800 pounds.", figure_keys("3,800")) == ["3,800"]
     assert _red("Prices rose by 3,800 pounds.", figure_keys("3500")) == []
+
+
+def _green(text: str, matched: set[str]) -> list[str]:
+    line = highlight(text, matched, set())
+    return [line.plain[s.start : s.end] for s in line.spans if "green" in str(s.style)]
+
+
+def test_figures_are_read_in_every_written_form() -> None:
+    # the word after a figure counts, Eastern digits are read, number words are figures
+    assert _red("ومحلات من 7500 إلى 12 ألف ليرة", figure_keys("12 ألف")) == ["12"]
+    assert _red("ومحلات من 7500 إلى 12 ألف ليرة", figure_keys("12")) == []
+    assert _green("وعاد ٣٬٥٠٠ لاجئ", figure_keys("3,500")) == ["٣٬٥٠٠"]
+    assert _green("Three civilians were killed.", figure_keys("ثلاثة")) == ["Three"]
+    assert _green("قتل ثلاثة مدنيين", figure_keys("three")) == ["ثلاثة"]
+    assert _green("on 15 September", figure_keys("15")) == []  # a day, not a figure

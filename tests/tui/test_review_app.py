@@ -13,6 +13,7 @@ from tui.screens.candidates import CandidatesScreen
 from tui.screens.diff import DiffScreen
 from tui.screens.help import HelpScreen
 from tui.screens.stories import StoryListScreen
+from tui.widgets.bidi_text import BidiText
 
 
 def _seed_id(store: Store) -> int:
@@ -40,8 +41,9 @@ async def test_story_list_shows_the_stories_and_filters(app_factory, store: Stor
         assert isinstance(screen, StoryListScreen)
         table = screen.query_one("#stories", DataTable)
         assert table.row_count == 12
-        seed_row = table.get_row(str(_seed_id(store)))
-        assert seed_row[3] == "Enab Baladi" and seed_row[4] == "auto"
+        seed = str(_seed_id(store))
+        assert table.get_cell(seed, "source") == "Enab Baladi"
+        assert table.get_cell(seed, "link") == "auto"
         assert "12 stories" in str(screen.query_one("#summary", Static).render())
         await pilot.press("3")  # flagged
         await pilot.pause()
@@ -170,7 +172,12 @@ async def test_candidates_view_confirm_reject_and_link_by_url(app_factory, store
         assert isinstance(screen, CandidatesScreen)
         table = screen.query_one("#candidates", DataTable)
         assert "604512" in str(table.get_row_at(0)[3])
-        await pilot.press("x")
+        await pilot.press("x")  # asks first: "n" keeps the link
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert store.links(translation_id=_seed_id(store))[0].status == "auto"
+        await pilot.press("x", "y")
         await pilot.pause()
         assert {
             link.original_url: link.status for link in store.links(translation_id=_seed_id(store))
@@ -209,11 +216,13 @@ async def test_revisions_and_diff(app_factory, store: Store, tmp_path) -> None: 
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DiffScreen)
-        shown = screen.query_one("#diff", Static).render()
-        # "12th" -> "13th": the deleted "2" struck through in red, then the inserted "3"
-        assert "revision 1 → 2" in str(shown) and "September 123th" in str(shown)
-        styles = {str(span.style) for span in shown.spans}  # type: ignore[attr-defined]
-        assert any("strike" in s for s in styles) and any("bold" in s for s in styles)
+        shown = screen.query_one("#diff", BidiText).render()
+        # "12th" -> "13th": the deletion struck through in red, then the insertion in green
+        assert "revision 1 → 2" in shown.plain
+        struck = "".join(shown.plain[s.start : s.end] for s in shown.spans if "strike" in str(s.style))
+        added = "".join(shown.plain[s.start : s.end] for s in shown.spans if "bold" in str(s.style))
+        assert struck.strip() and struck.strip() in "12th"
+        assert added.strip() and added.strip() in "13th"
 
 
 async def test_help_lists_every_binding(app_factory) -> None:  # type: ignore[no-untyped-def]

@@ -11,43 +11,73 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from provenance.errors import ProvenanceError
-from provenance.store import AlignedPair, FlagView, GroupView
-from tui.bidi import display_lines, visual_ltr_line
+from provenance.review import StaleDecision
+from provenance.store import AlignedPair, FlagView, GroupView, ParagraphView
+from provenance.text.anchors import extract_anchors
+from tui.bidi import display_lines, is_rtl, visual_ltr_line
 from tui.bindings import bindings_for
-from tui.widgets.note import AskModal
-from tui.widgets.paragraph import figure_keys, highlight
+from tui.widgets.keybar import KeyBar
+from tui.widgets.note import AskModal, ConfirmModal, reject_question
+from tui.widgets.paragraph import Figures, figure_keys, figure_values, highlight
 
 FLAGS_WIDTH = 30
 GAP = 3
+WIDE = 110
+"""Narrowest row that keeps a flags column; narrower, a group's flags go under its text."""
+
+
+Line = tuple[str, Figures | None, bool]
+"""A drawn line: its text, the figures of its paragraph (None: a label), in visual order."""
+
+
+def side_numbers(paragraphs: list[ParagraphView], lang: str) -> set[str]:
+    """The figure keys of one side of a group (``n:3500``), as the anchors read them."""
+    return {f"n:{n}" for p in paragraphs for n in extract_anchors(p.text, p.lang or lang).numbers}
 
 
 class GroupRow(Widget):
     """One group drawn as three columns: translation, original (right-aligned), flags.
 
     One widget per group, drawing its own columns: a screen of twenty groups mounts twenty
-    widgets, not a hundred, and opens in well under 200 ms.
+    widgets, not a hundred, and opens in well under 200 ms. The selected group is marked
+    three ways: a ▶ before its label, a bright left edge and a tinted background.
     """
 
     DEFAULT_CSS = "GroupRow { height: auto; }"
 
     def __init__(
-        self, group: GroupView, pair: AlignedPair, flags: list[FlagView], mode: str
+        self,
+        group: GroupView,
+        pair: AlignedPair,
+        flags: list[FlagView],
+        mode: str,
+        story_flags: bool = True,
     ) -> None:
         super().__init__(classes=f"group -{group.kind}")
+        self.story_flags = story_flags
+        """Whether any group of the story has a flag: without any, no flags column at all."""
         self.group = group
         self.pair = pair
         self.flags = flags
         self.mode = mode
-        self.matched = set(group.anchors.get("matched", []))
+        t_paras = {p.index: p for p in pair.translation}
+        o_paras = {p.index: p for p in pair.original}
+        self.left = [t_paras[i] for i in group.translation if i in t_paras]
+        self.right = [o_paras[j] for j in group.original if j in o_paras]
+        # matched: said on both sides (reviewer groups have no stored anchors, so read them)
+        self.matched = set(group.anchors.get("matched", [])) | (
+            side_numbers(self.left, "en") & side_numbers(self.right, "ar")
+        )
         self.mismatched = {
             key
             for f in flags
@@ -55,44 +85,67 @@ class GroupRow(Widget):
             for side in ("translation", "original")
             for key in figure_keys(str(f.evidence.get(side, "")))
         }
-        t_text = {p.index: p.text for p in pair.translation}
-        o_text = {p.index: p.text for p in pair.original}
-        self._layouts: dict[int, tuple[int, list[str], list[str], list[str]]] = {}
-        self.left_texts = [t_text.get(i, "") for i in group.translation]
-        self.right_texts = [o_text.get(j, "") for j in group.original]
+        self._layouts: dict[int, tuple[int, list[Line], list[Line], list[str]]] = {}
+
+    @property
+    def left_texts(self) -> list[str]:
+        return [p.text for p in self.left]
+
+    @property
+    def right_texts(self) -> list[str]:
+        return [p.text for p in self.right]
+
+    def flags_column(self, width: int) -> bool:
+        """The flags sit in a column of their own only on a wide row of a flagged story; else
+        the column collapses and the text takes the width (flags, if any, under it)."""
+        return self.story_flags and width >= WIDE
 
     def _columns(self, width: int) -> tuple[int, int]:
-        side = max((width - FLAGS_WIDTH - 2 * GAP) // 2, 12)
+        beside = FLAGS_WIDTH + GAP if self.flags_column(width) else 0
+        side = max((width - beside - GAP) // 2, 12)
         return side, side
 
-    def _side(self, label: str, texts: list[str], width: int) -> list[str]:
-        lines = [label]
-        for n, text in enumerate(texts):
+    def _side(
+        self, label: str, paragraphs: list[ParagraphView], width: int, lang: str
+    ) -> list[Line]:
+        lines: list[Line] = [(label, None, False)]
+        for n, paragraph in enumerate(paragraphs):
             if n:
-                lines.append("")
-            lines += display_lines(text, width, self.mode)
+                lines.append(("", None, False))
+            figures = figure_values(paragraph.text, paragraph.lang or lang)
+            visual = self.mode == "app" and is_rtl(paragraph.text)
+            lines += [
+                (line, figures, visual) for line in display_lines(paragraph.text, width, self.mode)
+            ]
         return lines
 
-    def _layout(self, width: int) -> tuple[int, list[str], list[str], list[str]]:
+    def _layout(self, width: int) -> tuple[int, list[Line], list[Line], list[str]]:
         """Wrapped (and, for Arabic, reordered) lines of the three columns, cached per width."""
         cached = self._layouts.get(width)
         if cached is None:
             cached = self._layouts[width] = self._compute_layout(width)
         return cached
 
-    def _compute_layout(self, width: int) -> tuple[int, list[str], list[str], list[str]]:
+    def _compute_layout(self, width: int) -> tuple[int, list[Line], list[Line], list[str]]:
         left_w, right_w = self._columns(width)
         label = f"{self.group.kind}  " + " ".join(f"[{i}]" for i in self.group.translation)
-        left = self._side(label, self.left_texts, left_w)
+        left = self._side(label, self.left, left_w, "en")
         right = self._side(
-            " ".join(f"[{j}]" for j in self.group.original), self.right_texts, right_w
+            " ".join(f"[{j}]" for j in self.group.original), self.right, right_w, "ar"
         )
-        flags = [""] + [
+        column = self.flags_column(width)
+        flags = [
             visual_ltr_line(line) if self.mode == "app" else line
             for f in self.flags
-            for line in textwrap.wrap(self._flag_line(f), FLAGS_WIDTH)
+            for line in textwrap.wrap(self._flag_line(f), FLAGS_WIDTH if column else width)
         ]
-        return left_w, left, right, flags
+        if column:
+            return left_w, left, right, ["", *flags]
+        height = max(len(left), len(right))  # under the text: pad the columns down to them
+        blank: Line = ("", None, False)
+        left += [blank] * (height - len(left) + len(flags))
+        right += [blank] * (height - len(right) + len(flags))
+        return left_w, left, right, [""] * height + flags
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         _, left, right, flags = self._layout(width)
@@ -111,27 +164,72 @@ class GroupRow(Widget):
     def flag_text(self) -> str:
         return "\n".join(self._flag_line(f) for f in self.flags)
 
-    def _cell(self, line: str, *, label: bool) -> Text:
+    def _cell(self, line: Line, width: int, *, right: bool) -> Text:
         """A paragraph line with its figures coloured; the group's label line stays plain."""
-        return Text(line, style="dim") if label else highlight(line, self.matched, self.mismatched)
+        text, figures, visual = line
+        padded = text.rjust(width) if right else text.ljust(width)
+        if figures is None:
+            return Text(padded, style="dim")
+        offset = len(padded) - len(text) if right else 0
+        painted = highlight(text, self.matched, self.mismatched, figures=figures, visual=visual)
+        out = Text(padded)
+        for span in painted.spans:
+            out.stylize(span.style, span.start + offset, span.end + offset)
+        return out
 
     def render(self) -> Text:
         width = self.content_size.width or 100
         side, left, right, flags = self._layout(width)
         height = max(len(left), len(right), len(flags))
+        current = self.has_class("-current")
+        column = self.flags_column(width)
         out = Text(no_wrap=True, overflow="crop")
+        blank: Line = ("", None, False)
         for n in range(height):
             if n:
                 out.append("\n")
-            left_line = left[n] if n < len(left) else ""
-            right_line = right[n] if n < len(right) else ""
-            out.append_text(self._cell(left_line.ljust(side), label=n == 0))
-            out.append(" " * GAP)
-            out.append_text(self._cell(right_line.rjust(side), label=n == 0))
-            out.append(" " * GAP)
             flag_line = flags[n] if n < len(flags) else ""
+            if flag_line and not column:  # under the text, from the left edge
+                out.append(flag_line, style="bold" if flag_line.startswith("●") else "dim")
+                continue
+            left_line = left[n] if n < len(left) else blank
+            if n == 0:
+                marker = "▶ " if current else ""
+                left_line = (marker + left_line[0], None, False)
+            right_line = right[n] if n < len(right) else blank
+            cell = self._cell(left_line, side, right=False)
+            if n == 0 and current:
+                cell.stylize("bold reverse", 0, 1)
+            out.append_text(cell)
+            out.append(" " * GAP)
+            out.append_text(self._cell(right_line, side, right=True))
+            out.append(" " * GAP)
             out.append(flag_line, style="bold" if flag_line.startswith("●") else "dim")
         return out
+
+
+class SoloParagraph(Widget):
+    """A paragraph of a story that has no aligned original: its index and kind, then its text."""
+
+    DEFAULT_CSS = "SoloParagraph { height: auto; }"
+
+    def __init__(self, paragraph: ParagraphView, mode: str) -> None:
+        super().__init__(classes="group -solo")
+        self.paragraph = paragraph
+        self.mode = mode
+
+    def _lines(self, width: int) -> list[str]:
+        return display_lines(self.paragraph.text, width, self.mode)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 + len(self._lines(width))
+
+    def render(self) -> Text:
+        text = Text()
+        text.append(f"[{self.paragraph.index}] {self.paragraph.kind}", style="dim")
+        for line in self._lines(self.content_size.width or 80):
+            text.append("\n" + line)
+        return text
 
 
 class AlignmentScreen(Screen[None]):
@@ -151,7 +249,7 @@ class AlignmentScreen(Screen[None]):
         yield Static(header, id="pair-header")
         with VerticalScroll(id="groups"):
             yield from rows
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._highlight()
@@ -160,16 +258,17 @@ class AlignmentScreen(Screen[None]):
     def store(self) -> Any:
         return self.app.store  # type: ignore[attr-defined]
 
-    def _read(self) -> tuple[str, list[GroupRow]]:
-        """The header text and one row per group, read through the library."""
+    def _read(self) -> tuple[str, list[Widget]]:
+        """The header text and one row per group, read through the library. A story without
+        an aligned original shows its own paragraphs, each with the kind ingest gave it."""
         detail = self.store.article_detail(self.article_id)
         self.pair = self.store.aligned_pair(self.article_id)
-        title = detail.article.title
+        title = escape(detail.article.title)
         if self.pair is None:
-            return (
-                f"[b]{title}[/b]\nNot aligned yet: no linked original (press t for candidates).",
-                [],
-            )
+            return f"[b]{title}[/b]\n{escape(self._why_alone())}", [
+                SoloParagraph(p, self.app.bidi_mode)  # type: ignore[attr-defined]
+                for p in detail.paragraphs
+            ]
         link = self.pair.link
         header = (
             f"[b]{title}[/b]\n{detail.article.outlet} · credits {detail.article.credit or '—'} · "
@@ -179,9 +278,26 @@ class AlignmentScreen(Screen[None]):
         for flag in self.pair.flags:
             by_group.setdefault(flag.group_id, []).append(flag)
         mode = self.app.bidi_mode  # type: ignore[attr-defined]
+        shown = {g.id for g in self.pair.groups}
+        story_flags = any(flag.group_id in shown for flag in self.pair.flags)
         return header, [
-            GroupRow(g, self.pair, by_group.get(g.id, []), mode) for g in self.pair.groups
+            GroupRow(g, self.pair, by_group.get(g.id, []), mode, story_flags)
+            for g in self.pair.groups
         ]
+
+    def _why_alone(self) -> str:
+        """Why there is no alignment to show, and what to do about it."""
+        links = [
+            link
+            for link in self.store.links(translation_id=self.article_id)
+            if link.status != "rejected"
+        ]
+        if links:
+            return (
+                f"Linked to {links[0].original_url} ({links[0].status}), not aligned: press t "
+                "and confirm an original to align it. Its own text, with each paragraph's kind:"
+            )
+        return "No linked original: press t for the candidates. Its own text, with each paragraph's kind:"
 
     def refresh_pair(self, keep: int | None = None) -> None:
         """Read the pair again (after an action) and redraw, keeping the current group."""
@@ -201,7 +317,9 @@ class AlignmentScreen(Screen[None]):
     def _highlight(self) -> None:
         rows = self.rows()
         for n, row in enumerate(rows):
-            row.set_class(n == self.current, "-current")
+            if row.has_class("-current") != (n == self.current):
+                row.set_class(n == self.current, "-current")
+                row.refresh(layout=True)
         if rows:
             rows[self.current].scroll_visible(animate=False)
 
@@ -232,6 +350,10 @@ class AlignmentScreen(Screen[None]):
     def _do(self, action: Callable[[], Any], done: str) -> None:
         try:
             action()
+        except StaleDecision as error:  # another reviewer decided first: show theirs
+            self.app.show_error(str(error))  # type: ignore[attr-defined]
+            self.refresh_pair(keep=self.current)
+            return
         except ProvenanceError as error:
             self.app.show_error(str(error))  # type: ignore[attr-defined]
             return
@@ -240,13 +362,23 @@ class AlignmentScreen(Screen[None]):
 
     def action_confirm_link(self) -> None:
         if self.pair:
-            link_id = self.pair.link.id
-            self._do(lambda: self.app.review.confirm_link(link_id), "link confirmed")  # type: ignore[attr-defined]
+            link_id, seen = self.pair.link.id, self.pair.link.status
+            self._do(lambda: self.app.review.confirm_link(link_id, seen=seen), "link confirmed")  # type: ignore[attr-defined]
 
     def action_reject_link(self) -> None:
-        if self.pair:
-            link_id = self.pair.link.id
-            self._do(lambda: self.app.review.reject_link(link_id), "link rejected")  # type: ignore[attr-defined]
+        """Rejecting says "this is not the original": asked first, since the story then loses
+        its alignment (undo with z)."""
+        if not self.pair:
+            return
+        link = self.pair.link
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._do(
+                    lambda: self.app.review.reject_link(link.id, seen=link.status), "link rejected"
+                )  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmModal(reject_question(link.original_url)), answered)
 
     def _open_flag(self) -> FlagView | None:
         row = self.current_group()
@@ -258,7 +390,10 @@ class AlignmentScreen(Screen[None]):
     def action_accept_flag(self) -> None:
         flag = self._open_flag()
         if flag is not None:
-            self._do(lambda: self.app.review.accept_flag(flag.id), f"{flag.kind} accepted")  # type: ignore[attr-defined]
+            self._do(
+                lambda: self.app.review.accept_flag(flag.id, seen=flag.status),
+                f"{flag.kind} accepted",
+            )  # type: ignore[attr-defined]
 
     def action_dismiss_flag(self) -> None:
         flag = self._open_flag()
@@ -268,7 +403,7 @@ class AlignmentScreen(Screen[None]):
         def dismissed(note: str | None) -> None:
             if note is not None:
                 self._do(
-                    lambda: self.app.review.dismiss_flag(flag.id, note or None),
+                    lambda: self.app.review.dismiss_flag(flag.id, note or None, seen=flag.status),
                     f"{flag.kind} dismissed",
                 )  # type: ignore[attr-defined]
 
@@ -307,7 +442,13 @@ class AlignmentScreen(Screen[None]):
             self._do(lambda: self.app.review.relink_groups(*ids), "groups relinked")  # type: ignore[attr-defined]
 
     def action_undo(self) -> None:
-        self._do(lambda: self.app.review.undo(), "undone")  # type: ignore[attr-defined]
+        try:
+            event = self.app.review.undo()  # type: ignore[attr-defined]
+        except ProvenanceError as error:
+            self.app.show_error(str(error))  # type: ignore[attr-defined]
+            return
+        self.notify(f"Undone: {event.describe()}")
+        self.refresh_pair(keep=self.current)
 
     def action_candidates(self) -> None:
         from tui.screens.candidates import CandidatesScreen

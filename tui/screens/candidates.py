@@ -6,12 +6,13 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from provenance.errors import ProvenanceError
 from provenance.link import Candidate, candidates_for
 from tui.bindings import bindings_for
-from tui.widgets.note import AskModal
+from tui.widgets.keybar import KeyBar
+from tui.widgets.note import AskModal, ConfirmModal, reject_question
 
 
 class CandidatesScreen(Screen[None]):
@@ -29,7 +30,7 @@ class CandidatesScreen(Screen[None]):
         table: DataTable[str] = DataTable(id="candidates", cursor_type="row")
         table.add_columns("#", "score", "status", "original", "outlet", "days", "coverage", "why")
         yield table
-        yield Footer()
+        yield KeyBar()
 
     @property
     def store(self) -> Any:
@@ -87,7 +88,16 @@ class CandidatesScreen(Screen[None]):
         self._decide(True)
 
     def action_reject_candidate(self) -> None:
-        self._decide(False)
+        """Asked first, as in the alignment view: a rejected original is not proposed again."""
+        candidate = self._selected()
+        if candidate is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._decide(False)
+
+        self.app.push_screen(ConfirmModal(reject_question(candidate.url)), answered)
 
     def action_link_url(self) -> None:
         def answer(url: str | None) -> None:

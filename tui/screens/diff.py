@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 
 from provenance.diff import revision_diff
 from tui.bindings import bindings_for
+from tui.screens.stories import plural
+from tui.widgets.bidi_text import BidiText
+from tui.widgets.keybar import KeyBar
 
 
 class DiffScreen(Screen[None]):
@@ -30,8 +32,8 @@ class DiffScreen(Screen[None]):
         with Horizontal():
             yield OptionList(id="revisions")
             with VerticalScroll(id="diff-body"):
-                yield Static("", id="diff")
-        yield Footer()
+                yield BidiText(self.app.bidi_mode, id="diff")  # type: ignore[attr-defined]
+        yield KeyBar()
 
     @property
     def store(self) -> Any:
@@ -53,9 +55,10 @@ class DiffScreen(Screen[None]):
         options = self.query_one("#revisions", OptionList)
         options.clear_options()
         for r in detail.revisions:
-            options.add_option(f"revision {r.number} · {r.created_at[:16]}")
+            options.add_option(f"#{r.number} · {r.created_at[:16].replace('T', ' ')}")
         self.query_one("#diff-header", Static).update(
-            f"[b]{self.side}[/b]: {detail.article.url} · {len(detail.revisions)} revision(s) — pick one to compare with the one before"
+            f"[b]{self.side}[/b]: {detail.article.url} · {plural(len(detail.revisions), 'revision')}"
+            " — pick one to compare with the one before"
         )
         self.show_diff(len(detail.revisions))
 
@@ -64,16 +67,16 @@ class DiffScreen(Screen[None]):
         self.show_diff(event.option_index + 1)
 
     def show_diff(self, number: int) -> None:
-        body = self.query_one("#diff", Static)
+        """The diff drawn as the alignment view draws its columns (``--bidi``): an Arabic
+        original shaped and in reading order, insertions green, deletions struck through red."""
+        body = self.query_one("#diff", BidiText)
         if number <= 1:
-            body.update("The first revision: nothing to compare it with.")
+            body.show([("The first revision: nothing to compare it with.", "")])
             return
         before, after, changes = revision_diff(self.store, self.ids[self.side], number - 1, number)
-        text = Text(f"revision {before} → {after}\n\n")
-        for change in changes:
-            style = {-1: "strike red", 1: "bold green"}.get(change.op, "")
-            text.append(change.text, style=style)
-        body.update(text)
+        runs = [(f"revision {before} → {after}\n\n", "")]
+        runs += [(c.text, {-1: "strike red", 1: "bold green"}.get(c.op, "")) for c in changes]
+        body.show(runs)
 
     def action_back(self) -> None:
         self.dismiss(None)

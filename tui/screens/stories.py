@@ -9,22 +9,28 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from provenance.store import STORY_SORTS, StoryRow
 from tui.bindings import bindings_for
 from tui.messages import StoryChosen
+from tui.widgets.keybar import KeyBar
 
 PAGE = 200
 COLUMNS = (
-    ("date", 10),
-    ("outlet", 18),
-    ("title", 52),
-    ("source", 16),
-    ("link", 10),
-    ("coverage", 8),
-    ("flags", 5),
+    # name, width (None: the title takes what is left), narrowest screen that shows it
+    ("date", 10, 0),
+    ("outlet", 18, 150),
+    ("title", None, 0),
+    ("source", 16, 100),
+    ("link", 9, 0),
+    ("coverage", 8, 115),
+    ("flags", 5, 0),
 )
+"""Link status and flags stay at every width; outlet, source and coverage give way first."""
+CHROME = 3
+"""Cells a row needs beyond its columns: the scrollbar and a margin."""
+MIN_TITLE = 16
 STATUS_LABEL = {
     "confirmed": "confirmed",
     "auto": "auto",
@@ -36,6 +42,41 @@ STATUS_LABEL = {
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 story", "2 stories", "1 revision", "3 revisions"."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
+
+
+def columns_for(width: int, with_flags: bool) -> list[tuple[str, int]]:
+    """The columns that fit a screen ``width`` cells wide, each with its width. The flags
+    column is left out when no story listed has an open flag."""
+    shown = [
+        (name, size)
+        for name, size, narrowest in COLUMNS
+        if width >= narrowest and (name != "flags" or with_flags)
+    ]
+    fixed = sum(size or 0 for _, size in shown) + 2 * len(shown) + CHROME
+    return [(name, size or max(width - fixed, MIN_TITLE)) for name, size in shown]
+
+
+def _cell(row: StoryRow, name: str, width: int) -> str:
+    """One cell of the story list, cut to its column with an ellipsis."""
+    if name == "date":
+        return (row.published or "")[:10]
+    if name == "link":
+        if row.link_status or not row.checked:
+            return STATUS_LABEL.get(row.link_status, row.link_status or "—")
+        return "no source"
+    if name == "coverage":
+        return "" if row.coverage is None else f"{row.coverage:.0%}"
+    if name == "flags":
+        return str(row.open_flags) if row.open_flags else ""
+    text = {"outlet": row.outlet, "title": row.title, "source": row.credit or "—"}[name]
+    return _fit(text or "", width)
 
 
 class StoryListScreen(Screen[None]):
@@ -50,6 +91,7 @@ class StoryListScreen(Screen[None]):
         self.rows: list[StoryRow] = []
         self.total = 0
         self.loading_more = False
+        self.columns: list[tuple[str, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,11 +99,8 @@ class StoryListScreen(Screen[None]):
             placeholder="search titles, URLs, outlets (Enter)", id="search", classes="-hidden"
         )
         yield Static("", id="summary")
-        table: DataTable[str] = DataTable(id="stories", cursor_type="row", zebra_stripes=True)
-        for name, width in COLUMNS:
-            table.add_column(name, width=width, key=name)
-        yield table
-        yield Footer()
+        yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = "provenance"
@@ -76,6 +115,33 @@ class StoryListScreen(Screen[None]):
         table.clear()
         self.load_page(0)
 
+    def on_resize(self) -> None:
+        if self.columns:
+            self._lay_out()
+
+    def _lay_out(self) -> None:
+        """Fit the columns to the screen again (after a resize, or when the first story with
+        flags arrives); the rows are redrawn, the cursor stays on its story."""
+        columns = columns_for(self.size.width, any(r.open_flags for r in self.rows))
+        if columns == self.columns:
+            return
+        self.columns = columns
+        table = self.query_one("#stories", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for name, width in columns:
+            table.add_column(name, width=width, key=name)
+        self._add_rows(self.rows)
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1))
+
+    def _add_rows(self, rows: list[StoryRow]) -> None:
+        table = self.query_one("#stories", DataTable)
+        for row in rows:
+            table.add_row(
+                *(_cell(row, name, width) for name, width in self.columns), key=str(row.id)
+            )
+
     @work(thread=True, exclusive=True, group="stories")
     def load_page(self, offset: int) -> None:
         store = self.app.store  # type: ignore[attr-defined]
@@ -88,25 +154,15 @@ class StoryListScreen(Screen[None]):
     def _show_page(self, offset: int, rows: list[StoryRow], total: int) -> None:
         if offset != len(self.rows):
             return  # a newer load replaced this one
-        table = self.query_one("#stories", DataTable)
-        for row in rows:
-            table.add_row(
-                (row.published or "")[:10],
-                _fit(row.outlet or "", 18),
-                _fit(row.title, 52),
-                _fit(row.credit or "—", 16),
-                STATUS_LABEL.get(row.link_status, row.link_status or "—")
-                if row.link_status or not row.checked
-                else "no source",
-                "" if row.coverage is None else f"{row.coverage:.0%}",
-                str(row.open_flags) if row.open_flags else "",
-                key=str(row.id),
-            )
         self.rows.extend(rows)
         self.total = total
         self.loading_more = False
+        before = self.columns
+        self._lay_out()
+        if self.columns is before:  # the columns stayed: only the new rows are drawn
+            self._add_rows(rows)
         self.query_one("#summary", Static).update(
-            f"{total} stories · filter: {self.filter} · sort: {self.sort}"
+            f"{plural(total, 'story')} · filter: {self.filter} · sort: {self.sort}"
             + (f" · search: {self.search}" if self.search else "")
             + f" · showing {len(self.rows)}"
         )
@@ -124,7 +180,14 @@ class StoryListScreen(Screen[None]):
             self.load_page(len(self.rows))
 
     def action_filter(self, what: str) -> None:
+        """Show one filter's stories; ``1`` (all) also clears the search, so one key always
+        brings back the whole list."""
         self.filter = what
+        if what == "all" and self.search:
+            self.search = ""
+            box = self.query_one("#search", Input)
+            box.value = ""
+            box.add_class("-hidden")
         self.reload()
 
     def action_cycle_sort(self) -> None:

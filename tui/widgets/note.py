@@ -1,4 +1,4 @@
-"""A modal question that closes with its answer: a note, or a URL."""
+"""Modal questions that close with their answer: a note, a URL, or yes / no."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class AskModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ask"):
-            yield Label(self.question)
+            yield Label(self.question, markup=False)
             yield Input(placeholder=self.placeholder, id="answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -46,3 +46,28 @@ class ErrorModal(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def reject_question(original_url: str) -> str:
+    return (
+        f"Reject the link to {original_url}?\nThe story loses this original and its alignment "
+        "(z undoes it). y: reject · n or Esc: keep"
+    )
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A yes / no question for a decision that loses work: y answers yes, n or Escape no."""
+
+    BINDINGS = [("y", "answer(True)", "Yes"), ("n", "answer(False)", "No"),
+                ("escape", "answer(False)", "No")]  # fmt: skip
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ask"):
+            yield Label(self.question, markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,194 @@
+"""The search index's term counts stay right whatever happens to a build: a process killed
+during the parallel build, two builds at once, counts damaged by hand."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from provenance.eval import load_pairs
+from provenance.formats import ArticleInput
+from provenance.ingest import ingest_paths, prepare_article
+from provenance.link import index_articles
+from provenance.store import Store
+from tests.conftest import CLI, FIXTURES
+
+CORPUS = 900  # over the parallel-build threshold (400)
+
+
+def _corpus(path: Path) -> None:
+    """The fixture pairs and 1,200 Arabic articles recombined from their paragraphs."""
+    store = Store.open(f"sqlite:///{path}")
+    ingest_paths(store, [FIXTURES / "pairs"])
+    pool = [p for pair in load_pairs([FIXTURES / "pairs"]) for p in pair.original.paragraphs]
+    rng = random.Random(3)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
+    for n in range(CORPUS):
+        paragraphs = rng.sample(pool, rng.randint(3, 8))
+        store.save_article(
+            prepare_article(
+                ArticleInput(
+                    url=f"https://ar.example.net/{n}",
+                    lang="ar",
+                    outlet="Syria TV",
+                    published=start + timedelta(days=rng.uniform(0, 700)),
+                    title=paragraphs[0][:60],
+                    paragraphs=paragraphs,
+                )
+            )
+        )
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "corpus.db"
+    _corpus(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def clean_links(
+    corpus: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[tuple[str, str, str]]:
+    """The links of a ``link --all`` never killed."""
+    clean = _copy(corpus, tmp_path_factory.mktemp("clean") / "clean.db")
+    subprocess.run(
+        _provenance(clean, "link", "--all", "--no-semantic"), check=True, capture_output=True
+    )
+    return _links(clean)
+
+
+def _copy(corpus: Path, to: Path) -> str:
+    """A copy of the corpus (its own file, so a kill touches nothing else)."""
+    source = sqlite3.connect(corpus)
+    target = sqlite3.connect(to)
+    source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{to}"
+
+
+def _links(url: str) -> list[tuple[str, str, str]]:
+    store = Store.open(url)
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT t.url, o.url, l.status FROM link l JOIN article t ON t.id = l.translation_id"
+                " JOIN article o ON o.id = l.original_id ORDER BY t.url, o.url"
+            )
+        ).all()
+    store.close()
+    return [tuple(r) for r in rows]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in found]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _provenance(url: str, *args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "provenance"), "--db", url, *args]
+
+
+def test_damaged_counts_are_found_and_repaired(linked_db_path: Path) -> None:
+    cli = CLI(f"sqlite:///{linked_db_path}")
+    assert "the index is sound" in cli("index", "--check").stdout
+    with sqlite3.connect(linked_db_path) as conn:
+        conn.execute("UPDATE anchorstat SET df = df + 3 WHERE rowid % 5 = 0")
+        conn.execute("DELETE FROM anchorstat WHERE rowid % 7 = 0")
+    result = cli("index", "--check", code=1)
+    assert "term counts disagree with the index" in result.stderr
+    assert "provenance index --repair" in result.stderr
+    assert cli.json("index", "--repair")["repaired"] > 0
+    assert cli.json("index", "--check")["wrong_counts"] == 0
+
+
+def test_a_build_stopped_before_counting_is_counted_on_the_next_run(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    ingest_paths(store, [FIXTURES / "pairs"])
+    jobs = store.articles_to_index(20)
+    # what a bulk build has done when it is killed between two batches
+    from provenance.link import _job_terms
+
+    store.replace_terms(jobs, [_job_terms(job) for job in jobs], bulk=True)
+    assert store.term_stats_errors() > 0
+    index_articles(store)
+    assert store.term_stats_errors() == 0
+    store.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("after", [0.0, 0.4])
+def test_link_killed_during_the_parallel_build_leaves_nothing_wrong(
+    corpus: Path, clean_links: list[tuple[str, str, str]], tmp_path: Path, after: float
+) -> None:
+    """SIGKILL ``link --all`` while its workers extract terms: the file is sound, no worker
+    outlives it, and a re-run gives what a run never killed gives."""
+    killed_path = tmp_path / "killed.db"
+    killed = _copy(corpus, killed_path)
+    run = subprocess.Popen(
+        _provenance(killed, "link", "--all", "--no-semantic"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not _children(run.pid) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workers = _children(run.pid)
+    assert workers, "the build never started its workers"
+    time.sleep(after)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers), "worker processes outlived their parent"
+
+    with sqlite3.connect(killed_path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    subprocess.run(
+        _provenance(killed, "link", "--all", "--no-semantic"), check=True, capture_output=True
+    )
+    store = Store.open(killed)
+    assert store.term_stats_errors() == 0
+    assert store.count_to_index() == 0
+    store.close()
+    assert _links(killed) == clean_links
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_two_builds_at_once_count_every_term_once(corpus: Path, tmp_path: Path) -> None:
+    url = _copy(corpus, tmp_path / "two.db")
+    runs = [
+        subprocess.Popen(_provenance(url, "index"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for run in runs:
+        _, error = run.communicate(timeout=300)
+        assert run.returncode == 0, error.decode()
+    store = Store.open(url)
+    assert store.term_stats_errors() == 0
+    assert store.count_to_index() == 0
+    store.close()
