@@ -151,6 +151,12 @@ class ArticleDetail:
         return data
 
 
+def _like(search: str) -> str:
+    """A LIKE pattern that finds ``search`` as it is written: "%" and "_" are letters there."""
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
@@ -1245,9 +1251,13 @@ class StoryStore:
         elif what == "unlinked":
             query = query.where(or_(best.id.is_(None), best.status == "rejected"))
         if search:
-            like = f"%{search}%"
+            like = _like(search)
             query = query.where(
-                or_(Article.title.ilike(like), Article.url.ilike(like), Outlet.name.ilike(like))
+                or_(
+                    Article.title.ilike(like, escape="\\"),
+                    Article.url.ilike(like, escape="\\"),
+                    Outlet.name.ilike(like, escape="\\"),
+                )
             )  # type: ignore[attr-defined]
         return query, rule
 
@@ -1996,8 +2006,10 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
         if until:
             query = query.where(Article.published < until)
         if search:
-            like = f"%{search}%"
-            query = query.where(or_(Article.title.ilike(like), Article.url.ilike(like)))  # type: ignore[attr-defined]
+            like = _like(search)
+            query = query.where(
+                or_(Article.title.ilike(like, escape="\\"), Article.url.ilike(like, escape="\\"))  # type: ignore[attr-defined]
+            )
         query = query.order_by(Article.published.desc(), Article.id.desc()).offset(offset)  # type: ignore[union-attr]
         if limit is not None:
             query = query.limit(limit)

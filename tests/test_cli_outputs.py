@@ -178,3 +178,15 @@ def test_flag_evidence_is_in_the_words_of_the_texts(linked: CLI, wide: None) -> 
     assert "date_mismatch Thursday ≠ الجمعة" in shown
     for internal in ("place.", "wd:", "c:", "n:"):
         assert internal not in shown
+
+
+def test_search_wildcards_are_letters(cli: CLI, tmp_path: Path) -> None:
+    """``%`` and ``_`` in --search find themselves, not every article."""
+    for n, title in enumerate(("Prices up 50% in Aleppo", "Bread queues in Hama", "file_name")):
+        record = {"url": f"https://example.org/{n}", "lang": "en", "title": title,
+                  "paragraphs": [f"Paragraph {n} of a story about {title}."]}  # fmt: skip
+        (tmp_path / f"{n}.json").write_text(json.dumps(record), "utf-8")
+    cli("ingest", str(tmp_path))
+    assert [r["title"] for r in cli.json("list", "--search", "%")] == ["Prices up 50% in Aleppo"]
+    assert [r["title"] for r in cli.json("list", "--search", "_")] == ["file_name"]
+    assert len(cli.json("list", "--search", "in")) == 2
