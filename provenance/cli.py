@@ -24,6 +24,7 @@ from provenance import __version__
 from provenance.config import Settings, load_settings
 from provenance.errors import ConfigError, ProvenanceError
 from provenance.store import Store
+from provenance.wording import plural
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -298,8 +299,8 @@ def ingest(
     if fmt is OutputFormat.table:
         data = report.to_json()
         err.print(
-            f"{data['files']} files: {data['created']} articles created, {data['revised']} revised, "
-            f"{data['unchanged']} unchanged, {data['failed']} failed"
+            f"{plural(data['files'], 'file')}: {plural(data['created'], 'article')} created, "
+            f"{data['revised']} revised, {data['unchanged']} unchanged, {data['failed']} failed"
         )
     else:
         data = report.to_json()

@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 
 from provenance.diff import revision_diff
+from provenance.wording import plural
 from tui.bindings import bindings_for
-from tui.screens.stories import plural
 from tui.widgets.bidi_text import BidiText
 from tui.widgets.keybar import KeyBar
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from provenance.store import STORY_SORTS, StoryRow
+from provenance.wording import plural
 from tui.bindings import bindings_for
 from tui.messages import StoryChosen
 from tui.widgets.keybar import KeyBar
@@ -42,13 +43,6 @@ STATUS_LABEL = {
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def plural(count: int, word: str) -> str:
-    """ "1 story", "2 stories", "1 revision", "3 revisions"."""
-    if count == 1:
-        return f"1 {word}"
-    return f"{count} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
 
 
 def columns_for(width: int, with_flags: bool) -> list[tuple[str, int]]:
