@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= sqlite:///./provenance.db
 
-.PHONY: install demo test lint typecheck format bench clean
+.PHONY: install demo test test-postgres lint typecheck format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# The suite again on PostgreSQL (needs PROVENANCE_TEST_PG_URL): every test that takes its
+# database from a fixture runs on a database of its own on that server.
+test-postgres: $(STAMP)
+	PROVENANCE_TEST_BACKEND=postgresql $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

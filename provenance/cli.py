@@ -49,6 +49,9 @@ class _Commands(TyperGroup):
         except ProvenanceError as error:
             err.print(f"[red]error:[/red] {escape(str(error))}", markup=True, highlight=False)
             raise typer.Exit(error.exit_code) from None
+        finally:
+            while state.stores:
+                state.stores.pop().close()
 
     def get_params(self, ctx: Any) -> Any:
         return _untyped_flags(super().get_params(ctx))
@@ -93,6 +96,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format js
 
 class State:
     settings: Settings = Settings()
+    stores: list[Store] = []
+    """The stores a command opened: closed when it ends, whatever the outcome."""
 
 
 state = State()
@@ -125,7 +130,9 @@ def main_options(
 
 def open_store() -> Store:
     """The database, created when missing (init, ingest, fetch, link, align...)."""
-    return Store.open(state.settings.db, state.settings.busy_timeout_ms)
+    store = Store.open(state.settings.db, state.settings.busy_timeout_ms)
+    state.stores.append(store)
+    return store
 
 
 def read_store(outlet: str | None = None) -> tuple[Store, str | None]:
@@ -133,6 +140,7 @@ def read_store(outlet: str | None = None) -> tuple[Store, str | None]:
     ``--outlet`` must name a known outlet (the error lists the closest names); returned as
     stored."""
     store = Store.open(state.settings.db, state.settings.busy_timeout_ms, create=False)
+    state.stores.append(store)
     return store, store.outlet_named(outlet) if outlet else None
 
 

@@ -20,8 +20,8 @@ SEED = "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relat
 
 
 @pytest.fixture
-def linked(linked_db_path: Path) -> CLI:
-    return CLI(f"sqlite:///{linked_db_path}")
+def linked(linked_db_url: str) -> CLI:
+    return CLI(linked_db_url)
 
 
 def _store(cli: CLI) -> Store:

@@ -32,6 +32,8 @@ from provenance.review import Review
 from provenance.store import Store
 from tests.conftest import CLI
 
+pytestmark = pytest.mark.sqlite_only  # its sources are SQLite files; PostgreSQL is tested below
+
 PG_URL = os.environ.get("PROVENANCE_TEST_PG_URL")
 
 

@@ -186,10 +186,8 @@ def test_an_unknown_eval_method_is_a_usage_error_in_every_format(cli: CLI, fmt: 
 
 
 @pytest.mark.parametrize("command", ["list", "audit", "report", "export"])
-def test_since_after_until_is_refused(linked_db_path: Path, command: str) -> None:
-    result = CLI(f"sqlite:///{linked_db_path}")(
-        command, "--since", "2024-02-01", "--until", "2024-01-01", code=2
-    )
+def test_since_after_until_is_refused(linked_db_url: str, command: str) -> None:
+    result = CLI(linked_db_url)(command, "--since", "2024-02-01", "--until", "2024-01-01", code=2)
     assert "--since 2024-02-01 is not before --until 2024-01-01" in result.stderr
     assert result.stdout == ""
 

@@ -27,9 +27,9 @@ FAST = ("--delay", "0", "--retries", "0")
 
 
 @pytest.fixture
-def linked(linked_db_path: Path) -> CLI:
+def linked(linked_db_url: str) -> CLI:
     """The CLI on a copy of the fixture pairs, linked and aligned."""
-    return CLI(f"sqlite:///{linked_db_path}")
+    return CLI(linked_db_url)
 
 
 @pytest.fixture

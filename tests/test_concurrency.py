@@ -85,8 +85,8 @@ def _race(url: str) -> None:
         assert status[event.target_id] == wanted
 
 
-def test_a_stale_decision_is_refused_and_names_the_other_reviewer(linked_db_path: Path) -> None:
-    store = Store.open(f"sqlite:///{linked_db_path}")
+def test_a_stale_decision_is_refused_and_names_the_other_reviewer(linked_db_url: str) -> None:
+    store = Store.open(linked_db_url)
     flag = next(f for f in store.flags() if f.status == "open")
     link = store.links()[0]
     alice, bob = Review(store, "alice"), Review(store, "bob")
@@ -103,8 +103,8 @@ def test_a_stale_decision_is_refused_and_names_the_other_reviewer(linked_db_path
     store.close()
 
 
-def test_reviewers_deciding_at_once_on_sqlite(linked_db_path: Path) -> None:
-    _race(f"sqlite:///{linked_db_path}")
+def test_reviewers_deciding_at_once(linked_db_url: str) -> None:
+    _race(linked_db_url)
 
 
 @pytest.mark.postgres

@@ -52,12 +52,12 @@ def _readme_week() -> tuple[str, str]:
     return since, until
 
 
-def test_the_readme_week_has_stories_on_the_demo_data(linked_db_path: Path, tmp_path: Path) -> None:
+def test_the_readme_week_has_stories_on_the_demo_data(linked_db_url: str, tmp_path: Path) -> None:
     """The three commands of the README, on the fixture pairs linked and aligned as the demo
     does them (the pairs hold every translation of that week)."""
     since, until = _readme_week()
     week = ["--since", since, "--until", until]
-    cli = CLI(f"sqlite:///{linked_db_path}")
+    cli = CLI(linked_db_url)
 
     rows = cli("audit", *week, "--format", "csv").stdout.strip().splitlines()
     assert rows[0].startswith("id,url,title") and len(rows) >= 2, rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -80,6 +81,7 @@ def test_every_migration_downgrades_and_upgrades(tmp_path: Path) -> None:
     assert TABLES <= set(db.table_names(engine))
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas_are_on(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

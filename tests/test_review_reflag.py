@@ -5,8 +5,6 @@ they were."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from provenance.review import Review
 from provenance.store import Store
 
@@ -20,15 +18,15 @@ def _state(store: Store, link_id: int) -> list[tuple[str, str, int | None, int |
     )
 
 
-def _open(linked_db_path: Path) -> tuple[Store, Review, int]:
-    store = Store.open(f"sqlite:///{linked_db_path}")
+def _open(linked_db_url: str) -> tuple[Store, Review, int]:
+    store = Store.open(linked_db_url)
     pair = store.aligned_pair(store.find_article(RAQQA).id)
     assert pair is not None
     return store, Review(store, "rania"), pair.link.id
 
 
-def test_unlink_turns_a_mismatch_into_an_addition_and_a_drop(linked_db_path: Path) -> None:
-    store, review, link = _open(linked_db_path)
+def test_unlink_turns_a_mismatch_into_an_addition_and_a_drop(linked_db_url: str) -> None:
+    store, review, link = _open(linked_db_url)
     before = _state(store, link)
     flag = next(f for f in store.flags(link_id=link) if f.kind == "number_mismatch")
     review.unlink_group(flag.group_id)  # type: ignore[arg-type]
@@ -44,8 +42,8 @@ def test_unlink_turns_a_mismatch_into_an_addition_and_a_drop(linked_db_path: Pat
     store.close()
 
 
-def test_a_decided_flag_raised_again_keeps_its_decision(linked_db_path: Path) -> None:
-    store, review, link = _open(linked_db_path)
+def test_a_decided_flag_raised_again_keeps_its_decision(linked_db_url: str) -> None:
+    store, review, link = _open(linked_db_url)
     flag = next(f for f in store.flags(link_id=link) if f.kind == "number_mismatch")
     review.accept_flag(flag.id, "the figure is wrong")
     group = next(g for g in store.groups(link) if g.id == flag.group_id)

@@ -233,8 +233,8 @@ def test_dismissed_flags_leave_the_audit(cli: CLI) -> None:
     assert assert_one_rule(cli) == {QAMISHLI}
 
 
-def test_review_decisions_in_the_linked_fixtures_follow_the_rule(linked_db_path: Path) -> None:
-    cli = CLI(f"sqlite:///{linked_db_path}")
+def test_review_decisions_in_the_linked_fixtures_follow_the_rule(linked_db_url: str) -> None:
+    cli = CLI(linked_db_url)
     before = assert_one_rule(cli)
     store = Store.open(cli.db_url)
     qamishli = store.find_article(QAMISHLI).id
@@ -248,10 +248,10 @@ def test_review_decisions_in_the_linked_fixtures_follow_the_rule(linked_db_path:
     assert assert_one_rule(cli) == before
 
 
-def test_only_the_flags_of_the_storys_link_count(linked_db_path: Path) -> None:
+def test_only_the_flags_of_the_storys_link_count(linked_db_url: str) -> None:
     """A wrong original a reviewer tried and rejected leaves its flags behind: they are not
     the story's, and the story list, the audit and the alignment view all follow its link."""
-    cli = CLI(f"sqlite:///{linked_db_path}")
+    cli = CLI(linked_db_url)
     store = Store.open(cli.db_url)
     seed = store.find_article(SEED).id
     right, wrong = store.links(translation_id=seed)[:2]
@@ -352,8 +352,8 @@ def test_read_only_open_in_the_library(tmp_path: Path) -> None:
     Store.open(f"sqlite:///{path}", create=False).close()
 
 
-def test_unknown_outlet_lists_the_closest_names(linked_db_path: Path) -> None:
-    cli = CLI(f"sqlite:///{linked_db_path}")
+def test_unknown_outlet_lists_the_closest_names(linked_db_url: str) -> None:
+    cli = CLI(linked_db_url)
     for args in (["list"], ["audit"], ["report"], ["export"]):
         result = cli(*args, "--outlet", "Enab Balady", code=1)
         assert result.stdout == ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,17 +14,15 @@ SEED = "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relat
 
 
 @pytest.fixture
-def store(linked_db_path: Path) -> Iterator[Store]:
-    opened = Store.open(f"sqlite:///{linked_db_path}")
+def store(linked_db_url: str) -> Iterator[Store]:
+    opened = Store.open(linked_db_url)
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def app_factory(linked_db_path: Path):  # type: ignore[no-untyped-def]
+def app_factory(linked_db_url: str):  # type: ignore[no-untyped-def]
     def build(story: str | None = None, bidi: str = "app") -> ProvenanceApp:
-        return make_app(
-            Settings(db=f"sqlite:///{linked_db_path}"), reviewer="rania", bidi=bidi, story=story
-        )
+        return make_app(Settings(db=linked_db_url), reviewer="rania", bidi=bidi, story=story)
 
     return build
