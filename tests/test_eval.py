@@ -1,4 +1,4 @@
-"""The evaluation harness on the fixtures: FORMATS.md §3 shape, details, the baseline.
+"""The evaluation harness on the fixtures: the shape of docs/formats.md §3, details, the baseline.
 
 The floors of every gold set live in tests/eval_floors.json, checked by test_eval_gate.py.
 """
