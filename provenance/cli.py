@@ -501,7 +501,7 @@ def _fetch_options(concurrency: int, per_host: int, delay: float, timeout: float
     )  # fmt: skip
 
 
-def _run_fetch(store: Store, urls: list[str], options: Any, fmt: OutputFormat) -> None:
+def _run_fetch(store: Store, urls: list[str], options: Any, fmt: OutputFormat, workers: int = 1) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from provenance.fetch import fetch_urls
@@ -510,7 +510,13 @@ def _run_fetch(store: Store, urls: list[str], options: Any, fmt: OutputFormat) -
                         disable=len(urls) < 5 or not err.is_terminal)  # fmt: skip
     with progress:
         task = progress.add_task("fetch", total=len(urls))
-        report = fetch_urls(store, urls, options, on_result=lambda _r: progress.advance(task))
+        if workers > 1:
+            from provenance.workers import fetch_in_processes
+
+            report = fetch_in_processes(store, urls, options, workers=workers, settings=state.settings,
+                                        on_result=lambda _r: progress.advance(task))  # fmt: skip
+        else:
+            report = fetch_urls(store, urls, options, on_result=lambda _r: progress.advance(task))
     if fmt is not OutputFormat.table:
         _emit_fetch(report, fmt)
     else:
@@ -584,6 +590,11 @@ def fetch(
     retries: RetriesOpt = 3,
     max_mb: MaxMbOpt = 5.0,
     ignore_robots: RobotsOpt = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, show_default=False,
+                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -620,7 +631,7 @@ def fetch(
         err.print(f"{source}: {len(found)} new article(s) listed")
         targets += found
         feed_errors += errors
-    _run_fetch(store, targets, options, _fmt(fmt, as_json))
+    _run_fetch(store, targets, options, _fmt(fmt, as_json), _worker_count(workers))
     if feed_errors:  # the articles a feed did list are fetched; the run still failed
         raise typer.Exit(1)
 
@@ -639,6 +650,11 @@ def refresh(
     retries: RetriesOpt = 3,
     max_mb: MaxMbOpt = 5.0,
     ignore_robots: RobotsOpt = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, show_default=False,
+                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -656,7 +672,7 @@ def refresh(
 
             _emit_fetch(FetchReport(), _fmt(fmt, as_json))
         return
-    _run_fetch(store, targets, options, _fmt(fmt, as_json))
+    _run_fetch(store, targets, options, _fmt(fmt, as_json), _worker_count(workers))
 
 
 @app.command()
@@ -715,6 +731,11 @@ def link(
         int, typer.Option("--top", help="Keep this many ranked candidates per translation.")
     ] = 5,
     semantic: SemanticOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, show_default=False,
+                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -734,12 +755,22 @@ def link(
     total = 1 if translation is not None else len(store.translation_ids())
     progress = Progress(TextColumn("link"), BarColumn(), MofNCompleteColumn(), console=err, transient=True,
                         disable=total < 20 or not err.is_terminal)  # fmt: skip
+    processes = _worker_count(workers) if everything else 1
     with progress:
         task = progress.add_task("link", total=total)
-        report = link_translations(
-            store, translation=translation, everything=everything, top=top, settings=state.settings,
-            embedder=_embedder(semantic, near_ties_only=True), on_result=lambda _r: progress.advance(task),
-        )  # fmt: skip
+        if processes > 1:
+            from provenance.workers import link_in_processes
+
+            report = link_in_processes(
+                store, workers=processes, top=top, settings=state.settings,
+                semantic=_semantic_in_workers(semantic, near_ties_only=True),
+                on_result=lambda _r: progress.advance(task),
+            )  # fmt: skip
+        else:
+            report = link_translations(
+                store, translation=translation, everything=everything, top=top, settings=state.settings,
+                embedder=_embedder(semantic, near_ties_only=True), on_result=lambda _r: progress.advance(task),
+            )  # fmt: skip
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
         data = report.to_json()
@@ -860,6 +891,11 @@ def align(
         bool, typer.Option("--force", help="Re-align even when neither side changed.")
     ] = False,
     semantic: SemanticOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, show_default=False,
+                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -879,13 +915,20 @@ def align(
         if translation is None:
             raise typer.BadParameter("--original needs a translation URL")
         store.link(store.find_article(translation).id or 0, store.find_article(original).id or 0)
-    report = align_links(
-        store,
-        translation=translation,
-        everything=everything,
-        embedder=_embedder(semantic),
-        force=force,
-    )
+    processes = _worker_count(workers) if everything else 1
+    if processes > 1:
+        from provenance.workers import align_in_processes
+
+        report = align_in_processes(store, workers=processes, settings=state.settings,
+                                    semantic=_semantic_in_workers(semantic), force=force)  # fmt: skip
+    else:
+        report = align_links(
+            store,
+            translation=translation,
+            everything=everything,
+            embedder=_embedder(semantic),
+            force=force,
+        )
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
         data = report.to_json()
@@ -1459,6 +1502,195 @@ def load(
         f"loaded {sum(counts.values())} rows of {len(counts)} tables into "
         f"{database_name(state.settings.db)}"
     )
+
+
+# -- scaling out: --workers, and the job queue (provenance enqueue / worker / jobs) ---------
+
+
+def _worker_count(workers: int | None) -> int:
+    """``--workers``, else PROVENANCE_WORKERS; at least one."""
+    count = state.settings.workers if workers is None else workers
+    if count < 1:
+        raise ConfigError(f"PROVENANCE_WORKERS={count} is not a number of processes (1 or more)")
+    return count
+
+
+def _semantic_in_workers(semantic: bool | None, *, near_ties_only: bool = False) -> bool | None:
+    """The ``--semantic`` choice for worker processes, which load the model themselves; the
+    notice about a missing backend is printed here, once."""
+    from provenance.embed import semantic_available
+
+    if not semantic_available():
+        _embedder(semantic, near_ties_only=near_ties_only)
+        return False
+    return semantic
+
+
+class JobKind(StrEnum):
+    """What ``enqueue`` queues: refresh queues fetch jobs for the stored articles it picks."""
+
+    link = "link"
+    align = "align"
+    fetch = "fetch"
+    refresh = "refresh"
+
+
+def _job_targets(store: Store, kind: JobKind, targets: list[str], everything: bool,
+                 url_file: Path | None, older_than: str | None) -> list[str]:  # fmt: skip
+    """The translation ids (link, align) or URLs (fetch, refresh) to queue a job for."""
+    if kind in (JobKind.link, JobKind.align):
+        if bool(targets) == everything:
+            raise typer.BadParameter(f"enqueue {kind}: give translation URLs or --all")
+        if targets:
+            return [str(store.find_article(t).id) for t in targets]
+        if kind is JobKind.link:
+            return [str(i) for i in store.translation_ids()]
+        linked = store.links(statuses=("suggested", "auto", "confirmed"))
+        return [str(i) for i in dict.fromkeys(link.translation_id for link in linked)]
+    if everything:
+        raise typer.BadParameter(f"enqueue {kind}: --all is for link and align")
+    if kind is JobKind.refresh:
+        return store.refresh_urls(older_than=_date(older_than, "older-than"), urls=targets or None)
+    urls = list(targets)
+    if url_file is not None:
+        try:
+            lines = url_file.read_text("utf-8").splitlines()
+        except OSError as error:
+            raise ConfigError(f"{url_file}: cannot read ({error.strerror or error})") from None
+        urls += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if not urls:
+        raise typer.BadParameter("enqueue fetch: give URLs or --urls FILE")
+    return urls
+
+
+@app.command()
+def enqueue(
+    kind: Annotated[JobKind, typer.Argument(help="link, align, fetch or refresh.")],
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Translation URLs or ids (link, align); article URLs (fetch, refresh)."),
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="link: every translation; align: every linked one.")
+    ] = False,
+    url_file: Annotated[
+        Path | None, typer.Option("--urls", help="fetch: a file with one URL a line.")
+    ] = None,
+    older_than: Annotated[
+        str | None,
+        typer.Option("--older-than", help="refresh: only articles not updated for this long."),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="link: candidates kept per translation.")] = 5,
+    force: Annotated[
+        bool, typer.Option("--force", help="align: re-align even when neither side changed.")
+    ] = False,
+    semantic: SemanticOpt = None,
+    delay: DelayOpt = 1.0,
+    timeout: TimeoutOpt = 20.0,
+    retries: RetriesOpt = 3,
+    max_mb: MaxMbOpt = 5.0,
+    ignore_robots: RobotsOpt = False,
+    attempts: Annotated[
+        int, typer.Option("--attempts", min=1, help="Tries per job before it counts as failed.")
+    ] = 3,
+    fmt: FormatOpt = OutputFormat.table,
+    as_json: JsonOpt = False,
+) -> None:
+    """Queue jobs for `provenance worker` processes, on this machine or any other that uses
+    the same database: one job per translation (link, align) or per URL (fetch, refresh).
+
+    Example: `provenance enqueue link --all`
+    """
+    from dataclasses import asdict
+
+    from provenance.queue import enqueue as queue_jobs
+
+    _no_csv(fmt, "enqueue's summary")
+    store = open_store()
+    found = _job_targets(store, kind, list(targets or []), everything, url_file, older_than)
+    if kind is JobKind.link:
+        options: dict[str, Any] = {"top": top, "semantic": semantic}
+    elif kind is JobKind.align:
+        options = {"force": force, "semantic": semantic}
+    else:
+        fetching = asdict(_fetch_options(1, 1, delay, timeout, retries, max_mb, ignore_robots))
+        options = {k: v for k, v in fetching.items() if k not in ("user_agent", "concurrency")}
+    job_kind = "fetch" if kind is JobKind.refresh else kind.value
+    queued, waiting = queue_jobs(store.engine, job_kind, found, options, max_attempts=attempts)
+    err.print(f"queued {queued} {job_kind} job(s); {waiting} already waiting or running")
+    fmt = _fmt(fmt, as_json)
+    if fmt is not OutputFormat.table:
+        emit({"kind": job_kind, "queued": queued, "already_waiting": waiting}, fmt)
+
+
+@app.command()
+def worker(
+    exit_when_empty: Annotated[
+        bool,
+        typer.Option("--exit-when-empty", help="Stop once no job is waiting or running."),
+    ] = False,
+    lease: Annotated[
+        float,
+        typer.Option("--lease", min=1.0, help="Seconds a job stays this worker's between renewals "
+                     "(renewed every third of it); a dead worker's job is taken again after it."),
+    ] = 60.0,
+    poll: Annotated[
+        float, typer.Option("--poll", min=0.05, help="Seconds between looks at an empty queue.")
+    ] = 2.0,
+) -> None:
+    """Take jobs from the queue in the database and run them, one at a time, until stopped
+    (Ctrl+C or SIGTERM gives the current job back); run one per core, on as many machines as
+    share the PostgreSQL database.
+
+    Example: `provenance worker --exit-when-empty`
+    """
+    import signal
+
+    from provenance.queue import run_worker
+    from provenance.workers import job_runner
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    store = open_store()
+
+    def said(job: Any, status: str | None, error: str) -> None:
+        what = f"job {job.id} ({job.kind} {job.target}, attempt {job.attempt})"
+        outcome = status or "taken over by another worker (its lease ran out)"
+        err.print(f"{what}: {outcome}" + (f": {error}" if error else ""), highlight=False)
+
+    report = run_worker(store.engine, job_runner(store, state.settings), lease=lease, poll=poll,
+                        exit_when_empty=exit_when_empty, on_job=said)  # fmt: skip
+    err.print(f"{report.done} done, {report.failed} failed, {report.retried} to retry later")
+
+
+JOB_COLUMNS = ["kind", "queued", "running", "done", "failed"]
+
+
+@app.command()
+def jobs(fmt: FormatOpt = OutputFormat.table, as_json: JsonOpt = False) -> None:
+    """Show the job queue: jobs by kind and state, and the latest failures with their errors.
+
+    Example: `provenance jobs --json`
+    """
+    from provenance.queue import counts, failures
+
+    store = read_store()[0]
+    by_kind = counts(store.engine)
+    failed = failures(store.engine)
+    fmt = _fmt(fmt, as_json)
+    rows = [{"kind": kind, **states} for kind, states in sorted(by_kind.items())]
+    if fmt is not OutputFormat.table:
+        emit({"counts": by_kind, "failed": failed}, fmt, flat=rows, columns=JOB_COLUMNS)
+        return
+    table = Table(*JOB_COLUMNS, box=None, header_style="bold")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in JOB_COLUMNS))
+    out.print(table if rows else "no jobs queued")
+    for job in failed:
+        err.print(f"failed: job {job['id']} ({job['kind']} {job['target']}): {job['error']}",
+                  highlight=False)  # fmt: skip
 
 
 def main() -> None:

@@ -60,6 +60,9 @@ class Settings:
     length_variance: float = 6.8
     """Default Gale-Church variance per character, before estimates from confident links."""
 
+    workers: int = 1
+    """Processes that link --all, align --all, fetch and refresh use on this machine (--workers)."""
+
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
     """Unrecognised PROVENANCE_* variables, kept so that a typo can be reported."""
 

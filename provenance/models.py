@@ -213,3 +213,32 @@ class IndexState(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     stats_stale: bool = False
+
+
+class Job(SQLModel, table=True):
+    """One unit of work in the queue that ``provenance worker`` processes take from, on any
+    number of machines (queue.py): link one translation, align one translation's links, or
+    fetch one URL. A worker holds a job by renewing its lease; a job whose lease ran out (its
+    worker died) is taken up again."""
+
+    __table_args__ = (Index("ix_job_status_run_after", "status", "run_after"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # link | align | fetch
+    target: str
+    """The translation's id (link, align) or the URL (fetch)."""
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = "queued"  # queued | running | done | failed
+    attempts: int = 0
+    max_attempts: int = 3
+    worker: str | None = None
+    """host:pid:token of the worker process that took it last."""
+    lease_until: datetime | None = None
+    """While running, renewed by its worker; once past, another worker takes the job."""
+    run_after: datetime = Field(default_factory=utcnow)
+    """Not taken before this time (a retry waits a little longer after each failure)."""
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

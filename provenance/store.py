@@ -691,26 +691,21 @@ class LinkStore:
         return found
 
     def save_embeddings(self, vectors: dict[str, np.ndarray], model: str) -> None:
+        """Cache vectors; one another process cached first is kept (insert or ignore, so
+        two workers embedding one paragraph at once never collide)."""
         if not vectors:
             return
-        with db.session_scope(self.engine) as session:
-            existing = set(
-                session.execute(
-                    select(Embedding.text_hash).where(
-                        Embedding.model == model,
-                        Embedding.text_hash.in_(list(vectors)),  # type: ignore[attr-defined]
-                    )
-                ).scalars()
-            )
-            for key, vector in vectors.items():
-                if key not in existing:
-                    session.add(
-                        Embedding(
-                            text_hash=key,
-                            model=model,
-                            vector=np.asarray(vector, dtype="<f4").tobytes(),
-                        )
-                    )
+        table = Embedding.__table__  # type: ignore[attr-defined]
+        rows = [
+            {"text_hash": key, "model": model, "vector": np.asarray(v, dtype="<f4").tobytes()}
+            for key, v in vectors.items()
+        ]
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as upsert
+            else:
+                from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+            conn.execute(upsert(table).on_conflict_do_nothing(), rows)
 
 
 def _exists(engine: Engine, query: Any) -> bool:

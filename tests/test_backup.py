@@ -55,6 +55,9 @@ def _everything(store: Store) -> None:
     ingest_article(store, replace(story, paragraphs=["قتل 15 مدنيًا في قصف على إدلب."]))
     vector = np.array([0.5, -1.25, 3.0e-8, np.float32(np.pi)], dtype="<f4")
     store.save_embeddings({"hash-of-a-paragraph": vector}, "test-model")
+    from provenance.queue import enqueue
+
+    enqueue(store.engine, "fetch", ["https://www.enabbaladi.net/archives/999002"])
 
 
 def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
