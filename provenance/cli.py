@@ -1321,18 +1321,20 @@ def report(
     Each story is verified or unverified by the rule of `provenance audit`, with its reasons;
     every flag a reviewer decided is listed with the decision and the reviewer.
 
-    The HTML report is one self-contained file with a side-by-side section per story.
+    The HTML report is one self-contained file with a side-by-side section per story, up to
+    200 stories. A longer one, or any with `--out` naming a folder, is in pages: a summary page
+    (index.html, with the first 250 rows of the stories table) and the other pages of the table
+    and of side-by-side sections in pages/ (`--out year.html`: year.html and year_pages/).
+    Markdown, CSV and JSON stream, however many stories.
 
     Example: `provenance report --since 7d --format html --out week.html`
     """
-    from provenance.report import build_report, render
+    from provenance.report import write_report
 
     store, outlet = read_store(outlet)
-    built = build_report(
-        store, **_period(since, until), outlet=outlet,
-        side_by_side=fmt is ReportFormat.html,
-    )  # fmt: skip
-    _write(render(built, fmt.value), out_path)
+    note = write_report(store, fmt.value, out_path, **_period(since, until), outlet=outlet)
+    if note:
+        err.print(note)
 
 
 class ExportFormat(StrEnum):

@@ -8,6 +8,8 @@ import json
 import os
 import shutil
 import subprocess
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -221,3 +223,114 @@ def test_jsonld_export(linked: CLI) -> None:
         and seed["isBasedOn"] == "https://www.enabbaladi.net/archives/604512"
     )
     assert seed["translationOfWork"]["inLanguage"] == "ar"
+
+
+MANY = 252
+"""Stories of the long period: over the 200 that one HTML file holds (21 copies of the 12)."""
+
+
+@pytest.fixture
+def many(tmp_path_factory: pytest.TempPathFactory) -> CLI:
+    return many_stories(tmp_path_factory)
+
+
+def many_stories(tmp_path_factory: pytest.TempPathFactory) -> CLI:
+    """The linked and aligned fixtures copied under new URLs and dates into MANY stories, with
+    a few review decisions; built once a session (reports only read it)."""
+    path = tmp_path_factory.getbasetemp() / "many" / "many.db"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        _build_many(path.with_suffix(".part"))  # a build that fails half-way is not reused
+        path.with_suffix(".part").rename(path)
+    return CLI(f"sqlite:///{path}")
+
+
+def _build_many(path: Path) -> None:
+    """bench/report.py's builder, so the tests and the benchmark read the same kind of period."""
+    import importlib.util
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_report", ROOT / "bench" / "report.py")
+        assert spec is not None and spec.loader is not None
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    store = Store.open(f"sqlite:///{path}")
+    bench.build(store, MANY)
+    review = Review(store, "rania")
+    high = [f for f in store.flags() if f.severity == "high" and f.status == "open"]
+    for n, flag in enumerate(high[:40:5]):  # decisions spread over the period
+        (review.accept_flag if n % 2 else review.dismiss_flag)(flag.id, "checked")
+    store.close()
+
+
+def _same_day(text: str) -> str:
+    """The report without its generation time (two runs differ in it only)."""
+    import re
+
+    return re.sub(r"generated\W+\d{4}-\d\d-\d\dT[\d:+]+", "generated", text)
+
+
+def test_streamed_reports_equal_the_reports_built_in_memory(many: CLI, tmp_path: Path) -> None:
+    """JSON, CSV and Markdown of many stories, read from the store a few stories at a time
+    and written as they come, equal the reports built whole in memory."""
+    from provenance.csvout import csv_text
+    from provenance.report import StoryReport, build_report, report_stories, start_report, write
+
+    store = _store(many)
+    whole = build_report(store)
+    assert len(whole.stories) == MANY and any(s.decisions for s in whole.stories)
+    memory = {
+        "json": json.dumps(whole.to_json(), ensure_ascii=False, indent=2) + "\n",
+        "csv": csv_text(
+            (s.flat() for s in whole.stories),
+            [c for c in StoryReport.__dataclass_fields__ if c != "side_by_side"],
+        ),
+        "md": many("report", "--format", "md").stdout,  # the CLI reads 1,000 stories a page
+    }
+    for fmt, expected in memory.items():
+        streamed = io.StringIO()
+        write(start_report(stories=report_stories(store, page=7)), fmt, streamed)
+        assert _same_day(streamed.getvalue()) == _same_day(expected), fmt
+        out = tmp_path / f"report.{fmt}"
+        many("report", "--format", fmt, "--out", str(out))
+        assert _same_day(out.read_bytes().decode("utf-8")) == _same_day(expected), fmt
+    data = json.loads(many("report", "--format", "json").stdout)
+    assert data["summary"]["stories"] == len(data["stories"]) == MANY
+    rows = many("report").stdout.split("## Stories")[1].split("## Review decisions")
+    assert rows[0].count("\n| 20") == MANY and rows[1].count("checked |") == 8
+
+
+class _Watched:
+    """Stories passed on one at a time, counting how many earlier ones are still alive."""
+
+    def __init__(self, stories: Iterator[object]) -> None:
+        self.stories, self.refs, self.most = stories, [], 0
+
+    def __iter__(self) -> Iterator[object]:
+        for story in self.stories:
+            self.most = max(self.most, sum(ref() is not None for ref in self.refs))
+            self.refs.append(weakref.ref(story))
+            yield story
+
+
+def test_reports_hold_a_few_stories_at_a_time(many: CLI, tmp_path: Path) -> None:
+    """Every format, and the HTML report in pages, lets each story go once it is written:
+    however long the period, a report never holds more than a handful of stories."""
+    from provenance.report import report_stories, start_report, write, write_pages
+
+    store = _store(many)
+    for fmt in ("json", "csv", "md", "html", "pages"):
+        side_by_side = fmt in ("html", "pages")
+        watched = _Watched(report_stories(store, side_by_side=side_by_side, page=50))
+        report = start_report(stories=iter(watched))  # type: ignore[arg-type]
+        if fmt == "pages":
+            write_pages(report, tmp_path / "index.html", tmp_path / "pages")
+        else:
+            write(report, fmt, io.StringIO())
+        assert 0 < watched.most <= 12, (fmt, watched.most)  # the summary's ten that changed most

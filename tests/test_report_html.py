@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CLI, FIXTURES
-from tests.test_audit_report import SEED, _chromium
+from tests.test_audit_report import MANY, SEED, _chromium, many_stories
 
 LONG_URL = (
     "https://levant-wire.example/2022/09/17/hamas-confirms-resumption-of-relations-with-the-"
@@ -144,3 +145,123 @@ def test_report_lays_out_in_chromium(two_outlets: CLI, tmp_path: Path, width: in
     assert ImageStat.Stat(image.convert("L")).stddev[0] > 10  # not a blank page
     if keep := os.environ.get("PROVENANCE_KEEP_SCREENSHOTS"):
         image.save(Path(keep) / shot.name)
+
+
+@pytest.fixture
+def many(tmp_path_factory: pytest.TempPathFactory) -> CLI:
+    """A period of MANY stories, more than one HTML file holds."""
+    return many_stories(tmp_path_factory)
+
+
+class _Anchors(HTMLParser):
+    """The links and element ids of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("href"):
+            self.hrefs.append(found["href"] or "")
+        if found.get("id"):
+            self.ids.add(found["id"] or "")
+
+
+def _anchors(page: Path) -> _Anchors:
+    parser = _Anchors()
+    parser.feed(page.read_text("utf-8"))
+    return parser
+
+
+def test_long_period_is_a_summary_page_and_pages_beside_it(
+    many: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over 200 stories, `--out year.html` is the summary page and year_pages/ holds the rest
+    of the stories table and the side-by-side sections: every page self-contained and small,
+    every link between them resolving to a page and an element that exist."""
+    import provenance.report
+
+    monkeypatch.setattr(provenance.report, "TABLE_ROWS", 100)  # the table on three pages
+    out = tmp_path / "year.html"
+    wrote = many("report", "--format", "html", "--out", str(out)).stderr
+    folder = tmp_path / "year_pages"
+    assert f"wrote {out} and 8 pages in {folder}" in wrote
+    tables = [out, folder / "stories-2.html", folder / "stories-3.html"]
+    sections = [folder / f"side-by-side-{n}.html" for n in range(1, 7)]  # 50 stories a page
+    assert sorted(folder.iterdir()) == sorted(tables[1:] + sections)
+    ids: list[str] = []
+    for page in tables + sections:
+        html = page.read_text("utf-8")
+        assert page.stat().st_size < 1_500_000, page  # the 10,000-story benchmark: under 5 MB
+        assert html.startswith("<!doctype html>") and "<style>" in html and "</html>" in html
+        assert "<script" not in html and "<link " not in html and 'src="http' not in html
+        anchors = _anchors(page)
+        ids += [i for i in anchors.ids if i.startswith("story-")]
+        for href in anchors.hrefs:
+            if href.startswith(("http://", "https://")):
+                continue
+            target, _, fragment = href.partition("#")
+            resolved = (page.parent / target).resolve() if target else page
+            assert resolved.is_file(), (page.name, href)
+            assert not fragment or fragment in _anchors(resolved).ids, (page.name, href)
+    assert len(ids) == len(set(ids)) == MANY  # every story's section, once
+    rows = sum(page.read_text("utf-8").count('<td class="date"') for page in tables)
+    assert rows == MANY
+    summary = out.read_text("utf-8")
+    assert f"<b>{MANY}</b>stories" in summary and "<svg" in summary  # totals and the chart
+    assert 'href="year_pages/stories-2.html">2</a>' in summary
+    second = tables[1].read_text("utf-8")
+    assert "stories, page 2 of 3" in second and 'href="../year.html">summary</a>' in second
+    assert 'aria-current="page">2</b>' in second
+
+
+def test_short_period_stays_one_file_and_a_folder_always_gets_pages(
+    many: CLI, tmp_path: Path
+) -> None:
+    short = ("--until", "2024-01-01")
+    count = json.loads(many("report", "--format", "json", *short).stdout)["summary"]["stories"]
+    assert 0 < count <= 200
+    week = tmp_path / "week.html"
+    assert "KB)" in many("report", "--format", "html", *short, "--out", str(week)).stderr
+    assert week.read_text("utf-8").count('<section class="story"') == count
+    assert sorted(tmp_path.iterdir()) == [week]  # no folder of pages beside it
+    stdout = many("report", "--format", "html", *short).stdout
+    assert stdout.count('<section class="story"') == count
+    folder = tmp_path / "report"  # a new name without an extension is a folder
+    many("report", "--format", "html", *short, "--out", str(folder))
+    assert (folder / "index.html").is_file()
+    assert (folder / "pages" / "side-by-side-1.html").is_file()
+    refused = many("report", "--format", "html", code=1)  # 252 stories on standard output
+    assert refused.stdout == ""
+    assert refused.stderr.strip() == (
+        f"error: {MANY} stories make an HTML report of several pages, more than one file holds "
+        "(200): give --out a folder, e.g. --out report"
+    )
+
+
+def test_summary_page_of_a_long_period_in_chromium(many: CLI, tmp_path: Path) -> None:
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("chromium not installed: apt-get install chromium")
+    from PIL import Image, ImageStat
+
+    from provenance.report import TABLE_ROWS
+
+    folder = tmp_path / "year"
+    many("report", "--format", "html", "--out", str(folder))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+    measured = _measure(chromium, flags, _framed(folder / "index.html", 1280), 1280)
+    assert measured["overflow"] <= 0 and measured["dates"] == TABLE_ROWS < MANY, measured
+    assert measured["dates_wrapped"] == 0 and measured["chart_width"] == 600, measured
+    for page in (folder / "index.html", folder / "pages" / "side-by-side-2.html"):
+        shot = tmp_path / f"{page.stem}.png"
+        subprocess.run([chromium, *flags, "--window-size=1280,1600", f"--screenshot={shot}", page.as_uri()],
+                       capture_output=True, timeout=120, check=True)  # fmt: skip
+        image = Image.open(shot)
+        assert ImageStat.Stat(image.convert("L")).stddev[0] > 10  # not a blank page
+        if keep := os.environ.get("PROVENANCE_KEEP_SCREENSHOTS"):
+            image.save(Path(keep) / f"long-{shot.name}")
