@@ -393,6 +393,25 @@ SECTION_STORIES, SECTION_BYTES = 50, 1_000_000
 whichever comes first, so a page stays small however long its stories are."""
 
 
+_MARKDOWN_CELL = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "[": "\\[", "]": "\\]",
+     "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "\n": " ", "\r": " "}
+)  # fmt: skip
+
+
+def markdown_cell(value: Any) -> str:
+    """Text from an article (a title, an outlet, a note) as one table cell of Markdown: no
+    HTML that a renderer would run, no pipe that ends the cell, no markup of its own."""
+    return "" if value is None else str(value).translate(_MARKDOWN_CELL)
+
+
+def markdown_url(value: Any) -> str:
+    """A URL inside ``(...)`` of a Markdown link: nothing that closes it or starts HTML."""
+    from urllib.parse import quote
+
+    return quote(str(value or ""), safe=":/?#[]@!$&'*+,;=%~-._")
+
+
 @cache
 def templates(fmt: str) -> Any:
     """The macros of report.html or report.md, which draw a report one piece at a time."""
@@ -406,6 +425,8 @@ def templates(fmt: str) -> Any:
     )
     env.filters["flag_class"] = flag_class
     env.filters["flag_kind"] = lambda label: label.split(":")[0]  # "number_mismatch: 5 ≠ ٦"
+    env.filters["md"] = markdown_cell
+    env.filters["mdurl"] = markdown_url
     env.globals.update(flag_class=flag_class, problem_kinds=problem_kinds, colours=KIND_COLOURS)
     return env.get_template("report.html" if fmt == "html" else "report.md").module
 

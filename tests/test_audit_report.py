@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import weakref
@@ -101,6 +102,23 @@ def test_report_json_and_markdown(linked: CLI) -> None:
         and "Hamas Confirms Resumption" in markdown
         and "| Enab Baladi |" in markdown
     )
+
+
+def test_markdown_report_holds_hostile_titles_in_their_cells(cli: CLI, tmp_path: Path) -> None:
+    """A title with HTML, pipes and link markup stays text in its one cell."""
+    hostile = '<script>alert(1)</script> | Aleppo [click](javascript:x) *bold* `code`'
+    record = {"url": "https://syrianobserver.com/news/1/a b).html", "lang": "en",
+              "outlet": "The Syrian Observer", "title": hostile,
+              "published": "2024-01-02T10:00:00+00:00",
+              "paragraphs": ["A paragraph about bread prices in Aleppo that a reader reads."]}  # fmt: skip
+    (tmp_path / "hostile.json").write_text(json.dumps(record), "utf-8")
+    cli("ingest", str(tmp_path / "hostile.json"))
+    markdown = cli("report").stdout
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    (row,) = [line for line in markdown.splitlines() if "alert(1)" in line]
+    cells = [c for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+    assert len(cells) == 12  # the table's columns, no more: the pipe in the title is escaped
+    assert "](https://syrianobserver.com/news/1/a%20b%29.html)" in row
 
 
 def test_report_csv(linked: CLI) -> None:
