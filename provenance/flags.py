@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from provenance.align import Group, Paragraph
+from provenance.align import Group, Paragraph, anchors_of
 from provenance.lexicon import given_names, lexicon
-from provenance.text.anchors import Anchors, anchor_keys_of, extract_anchors, parse_figure, surface
+from provenance.text.anchors import Anchors, anchor_keys_of, parse_figure, surface
 from provenance.text.normalize import normalize
 from provenance.text.tokens import arabic_forms, token_forms, words
 from provenance.text.translit import arabic_skeleton, english_skeleton
@@ -138,7 +138,8 @@ def flags_for_alignment(
 
 
 def _anchors(paragraphs: Sequence[Paragraph], default_lang: str) -> list[Anchors]:
-    return [extract_anchors(p.text, p.lang or default_lang) for p in paragraphs]
+    """Stored anchors where the paragraphs carry them, else extracted."""
+    return [anchors_of(p, default_lang) for p in paragraphs]
 
 
 def _where(paragraphs: Sequence[Paragraph], anchors: list[Anchors], test: Any) -> int:

@@ -19,6 +19,7 @@ from provenance.errors import DatabaseError, InputError
 from provenance.formats import ArticleInput, GoldPair, clean_text, iter_paths, read_file, where_of
 from provenance.outlets import OutletInfo, registry
 from provenance.store import PreparedArticle, PreparedParagraph, SaveOutcome, Store
+from provenance.text.anchors import anchors_to_json, extract_anchors
 from provenance.text.lang import detect_language, paragraph_language
 from provenance.text.segment import article_credit, tag_paragraphs
 from provenance.urls import canonical_url, host_of
@@ -114,6 +115,12 @@ def check_limits(article: ArticleInput, settings: Settings) -> None:
         )
 
 
+def _stored_anchors(text: str, lang: str | None) -> str | None:
+    """The paragraph's anchors, extracted once at ingest so that aligning reads them; none
+    when its language is unknown (the aligner then extracts them in its side's language)."""
+    return anchors_to_json(extract_anchors(text, lang)) if lang else None
+
+
 def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset()) -> PreparedArticle:
     """Canonicalise, name the outlet, detect languages and tag paragraph kinds.
 
@@ -135,15 +142,17 @@ def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset())
     tags = tag_paragraphs(
         article.paragraphs, title=article.title, outlet=outlet_name, learnt=learnt
     )
+    langs = [paragraph_language(p, lang) for p in article.paragraphs]
     paragraphs = [
         PreparedParagraph(
             text=p,
             kind=tag.kind,
-            lang=paragraph_language(p, lang),
+            lang=p_lang,
             credit=tag.credit,
             chrome_key=tag.key,
+            anchors=_stored_anchors(p, p_lang),
         )
-        for p, tag in zip(article.paragraphs, tags, strict=True)
+        for p, tag, p_lang in zip(article.paragraphs, tags, langs, strict=True)
     ]
     return PreparedArticle(
         url=url,

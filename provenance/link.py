@@ -39,7 +39,7 @@ from provenance.align import (
 from provenance.config import Settings
 from provenance.embed import Embedder, group_vector
 from provenance.processes import die_with_parent
-from provenance.text.anchors import extract_anchors
+from provenance.text.anchors import anchors_from_json, extract_anchors
 from provenance.text.normalize import normalize
 
 INDEXED_CONCEPT_SKIP = frozenset({"noun", "verb", "adj", "unit"})
@@ -78,13 +78,16 @@ _DIGIT = re.compile(r"\d")
 NO_DATE_NOTE = "no publication date: searched the whole corpus"
 
 
-def index_terms(paragraphs: Iterable[tuple[str, str, str | None]], lang: str) -> set[str]:
-    """The search terms of an article: (text, kind, lang) paragraphs, chrome left out."""
+def index_terms(paragraphs: Iterable[tuple[str, ...] | tuple[Any, ...]], lang: str) -> set[str]:
+    """The search terms of an article: (text, kind, lang[, stored anchors]) paragraphs, chrome
+    left out. Anchors stored at ingest are read, not extracted again."""
     terms: set[str] = set()
-    for text, kind, paragraph_lang in paragraphs:
+    for text, kind, paragraph_lang, *stored in paragraphs:
         if kind in KNOWN_ADDITION_KINDS and kind != "standfirst":
             continue
-        anchors = extract_anchors(text, paragraph_lang or lang)
+        anchors = (anchors_from_json(stored[0]) if stored else None) or extract_anchors(
+            text, paragraph_lang or lang
+        )
         terms.update(f"n:{n}" for n in anchors.numbers if not n.startswith("~") and not _small(n))
         terms.update(d for d in anchors.dates if d.startswith("d:"))
         terms.update(

@@ -84,6 +84,9 @@ class Paragraph(SQLModel, table=True):
     lang: str | None = None
     text_hash: str = Field(index=True)
     credit: str | None = None
+    anchors: str | None = None
+    """The paragraph's anchors as JSON (text/anchors.py, ``anchors_to_json``), extracted at
+    ingest so that aligning never extracts them again; NULL in rows stored before."""
 
 
 class Link(SQLModel, table=True):

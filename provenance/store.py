@@ -52,6 +52,8 @@ class PreparedParagraph:
     credit: str | None = None
     chrome_key: str = ""
     """The form under which the line is counted as possible outlet chrome (text/chrome.py)."""
+    anchors: str | None = None
+    """Its anchors as JSON (text/anchors.py), stored with it so aligning never extracts twice."""
 
 
 @dataclass
@@ -126,6 +128,12 @@ class ParagraphView:
     text: str
     learnt: bool = False
     """Chrome learnt from the outlet's other articles, not from a rule."""
+    anchors: str | None = None
+    """Stored anchors (JSON), or None for a paragraph stored before they were."""
+
+
+def _paragraph_view(p: Paragraph) -> ParagraphView:
+    return ParagraphView(p.index, p.kind, p.lang, p.credit, p.text, anchors=p.anchors)
 
 
 @dataclass(frozen=True)
@@ -513,7 +521,23 @@ class LinkStore:
                 .where(Paragraph.revision_id == revision_id)
                 .order_by(Paragraph.index)  # type: ignore[arg-type]
             ).all()
-        return [ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in rows]
+        return [_paragraph_view(p) for p in rows]
+
+    def save_paragraph_anchors(self, revision_id: int, anchors: dict[int, str]) -> None:
+        """Store anchors extracted later for paragraphs (by index) of a revision stored
+        without them, so the next run reads them instead of extracting them again."""
+        if not anchors:
+            return
+        table = Paragraph.__table__  # type: ignore[attr-defined]
+        statement = (
+            table.update()
+            .where(table.c.revision_id == revision_id)
+            .where(table.c.index == bindparam("p_index"))
+            .where(table.c.anchors.is_(None))
+            .values(anchors=bindparam("p_anchors"))
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement, [{"p_index": i, "p_anchors": a} for i, a in anchors.items()])
 
     def has_reviewer_groups(self, link_id: int) -> bool:
         return _exists(
@@ -657,23 +681,25 @@ class LinkStore:
             .where(t_outlet.name == translation_outlet, o_outlet.name == original_outlet)
             .limit(limit)
         )
-        samples: list[tuple[int, int]] = []
         with Session(self.engine) as session:
-            rows = session.execute(query).all()
-            for t_idx, o_idx, t_rev, o_rev in rows:
-                if len(t_idx) != 1 or len(o_idx) != 1:
-                    continue
-                lengths = []
-                for rev, idx in ((t_rev, t_idx[0]), (o_rev, o_idx[0])):
-                    text = session.execute(
-                        select(Paragraph.text).where(
-                            Paragraph.revision_id == rev, Paragraph.index == idx
-                        )
-                    ).scalar()
-                    lengths.append(len(text or ""))
-                if all(lengths):
-                    samples.append((lengths[0], lengths[1]))
-        return samples
+            pairs = [
+                ((t_rev, t_idx[0]), (o_rev, o_idx[0]))
+                for t_idx, o_idx, t_rev, o_rev in session.execute(query).all()
+                if len(t_idx) == 1 and len(o_idx) == 1
+            ]
+            wanted = sorted({key for pair in pairs for key in pair})
+            length: dict[tuple[int, int], int] = {}
+            for start in range(0, len(wanted), 400):  # the paragraphs' lengths, in a few queries
+                chunk = wanted[start : start + 400]
+                revisions = sorted({rev for rev, _ in chunk})
+                for rev, idx, n in session.execute(
+                    select(
+                        Paragraph.revision_id, Paragraph.index, func.length(Paragraph.text)
+                    ).where(Paragraph.revision_id.in_(revisions))  # type: ignore[attr-defined]
+                ).all():
+                    length[(rev, idx)] = int(n or 0)
+        samples = [(length.get(t, 0), length.get(o, 0)) for t, o in pairs]
+        return [(t, o) for t, o in samples if t and o]
 
     def load_embeddings(self, hashes: list[str], model: str) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -727,7 +753,8 @@ class IndexJob:
     revision_id: int
     lang: str
     published: datetime | None
-    paragraphs: list[tuple[str, str, str | None]]
+    paragraphs: list[tuple[str, str, str | None, str | None]]
+    """(text, kind, lang, anchors stored at ingest as JSON or None)."""
 
 
 class IndexStore:
@@ -752,14 +779,22 @@ class IndexStore:
                 .limit(batch)
             ).all()
             revisions = [r[1] for r in rows]
-            texts: dict[int, list[tuple[str, str, str | None]]] = {r: [] for r in revisions}
+            texts: dict[int, list[tuple[str, str, str | None, str | None]]] = {
+                r: [] for r in revisions
+            }
             if revisions:
-                for revision_id, text, kind, lang in session.execute(
-                    select(Paragraph.revision_id, Paragraph.text, Paragraph.kind, Paragraph.lang)
+                for revision_id, text, kind, lang, anchors in session.execute(
+                    select(
+                        Paragraph.revision_id,
+                        Paragraph.text,
+                        Paragraph.kind,
+                        Paragraph.lang,
+                        Paragraph.anchors,
+                    )
                     .where(Paragraph.revision_id.in_(revisions))  # type: ignore[attr-defined]
                     .order_by(Paragraph.revision_id, Paragraph.index)
                 ).all():
-                    texts[revision_id].append((text, kind, lang))
+                    texts[revision_id].append((text, kind, lang, anchors))
         return [IndexJob(a, r, lang, published, texts[r]) for a, r, lang, published in rows]
 
     def replace_terms(
@@ -1009,7 +1044,7 @@ class IndexStore:
                 .where(Article.id == article_id)
                 .order_by(Paragraph.index)  # type: ignore[arg-type]
             ).all()
-        return [ParagraphView(p.index, p.kind, p.lang, p.credit, p.text) for p in rows]
+        return [_paragraph_view(p) for p in rows]
 
     def translation_ids(self) -> list[int]:
         """Articles that are translations (``is_translation``), oldest first."""
@@ -2018,6 +2053,7 @@ class Store(LinkStore, IndexStore, StoryStore, ChromeStore):
                 "lang": p.lang,
                 "text_hash": text_hash(p.text),
                 "credit": p.credit,
+                "anchors": p.anchors,
             }
             for i, p in enumerate(article.paragraphs)
         ]

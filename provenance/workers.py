@@ -138,7 +138,7 @@ def link_in_processes(
 # -- align --------------------------------------------------------------------------------
 
 
-def _align_one(translation_id: int, semantic: bool | None, force: bool) -> Any:
+def _align_one(translation_id: int, semantic: bool | None, force: bool, lengths: Any) -> Any:
     from provenance.align import AlignReport, align_links
 
     store = _worker.store
@@ -146,7 +146,9 @@ def _align_one(translation_id: int, semantic: bool | None, force: bool) -> Any:
     embedder = embedder_for(semantic, _worker.settings)
     try:
         return _retrying(
-            lambda: align_links(store, translation=translation_id, embedder=embedder, force=force)
+            lambda: align_links(
+                store, translation=translation_id, embedder=embedder, force=force, lengths=lengths
+            )
         )
     except NotFoundError:  # only rejected links, or none: nothing of its to align
         return AlignReport()
@@ -157,9 +159,11 @@ def align_in_processes(
 ) -> Any:
     """``align --all`` over ``workers`` processes, a translation's links in one of them;
     the reports merged in translation order, as one process would have written them."""
-    from provenance.align import AlignReport
+    from provenance.align import AlignReport, length_samples
 
-    ids = list(dict.fromkeys(link.translation_id for link in store.links()))
+    links = store.links()
+    ids = list(dict.fromkeys(link.translation_id for link in links))
+    lengths = length_samples(store, links)  # read once, here: every part aligns alike
     report = AlignReport()
     with _pool(workers, settings) as pool:
         for part in pool.map(
@@ -167,6 +171,7 @@ def align_in_processes(
             ids,
             [semantic] * len(ids),
             [force] * len(ids),
+            [lengths] * len(ids),
             chunksize=_chunk(len(ids), workers),
         ):
             report.aligned += part.aligned

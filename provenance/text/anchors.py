@@ -43,6 +43,10 @@ def _strip_ordinal(word: str) -> str:
 
 
 _QUOTES = re.compile(r"[\"«»“”]")
+_AFTER_FIGURE = re.compile(r"و?\d[\d.,]*")
+_SPLIT = re.compile(r"[\s\-]+")
+_WORD_TRIM = ".:;!?()[]\"'«»"
+_ORDINAL_ENDS = frozenset(("st", "nd", "rd", "th"))
 _EN_STOP = frozenset(
     [
         "the",
@@ -237,7 +241,7 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
         value = cal.number_words.get((word,))
         if i + 1 < len(words) and (word, words[i + 1]) in cal.number_words:
             value = cal.number_words[(word, words[i + 1])]
-        after_figure = i > 0 and re.fullmatch(r"و?\d[\d.,]*", words[i - 1]) is not None
+        after_figure = i > 0 and _AFTER_FIGURE.fullmatch(words[i - 1]) is not None
         if value is not None and not after_figure:
             following = words[i + 1] if i + 1 < len(words) else ""
             multiplier = cal.multipliers.get(following.strip(".,;:"))
@@ -274,8 +278,10 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
 def extract_anchors(text: str, lang: str) -> Anchors:
     """Anchors of one paragraph in ``lang`` ('ar' or 'en'; other languages as English)."""
     normalised = normalize(text)
-    words = re.split(r"[\s\-]+", normalised.replace(",", " , "))
-    cleaned = [_strip_ordinal(w.strip(".:;!?()[]\"'«»")) for w in words]
+    cleaned = [w.strip(_WORD_TRIM) for w in _SPLIT.split(normalised.replace(",", " , "))]
+    cleaned = [
+        _strip_ordinal(w) if w[-2:] in _ORDINAL_ENDS and w[:1].isdigit() else w for w in cleaned
+    ]
     numbers, dates = _numbers_and_dates(normalised, cleaned)
     forms = token_forms(normalised, lang, normalised=True)
     lex = lexicon()
@@ -285,12 +291,8 @@ def extract_anchors(text: str, lang: str) -> Anchors:
     names: set[str] = set()
     if lang == "ar":
         for i, word_forms in enumerate(forms):
-            if i in covered:
-                continue
-            for form in word_forms:
-                skeleton = arabic_skeleton(plain(form))
-                if len(skeleton) >= MIN_NAME_SKELETON:
-                    names.add(skeleton)
+            if i not in covered:
+                names |= _arabic_names(word_forms)
     else:
         names = _english_names(text, forms, covered)
     return Anchors(
@@ -302,6 +304,19 @@ def extract_anchors(text: str, lang: str) -> Anchors:
         chars=len(text),
         concept_categories={c: lex.category(c) for c in concepts},
     )
+
+
+@lru_cache(maxsize=131072)
+def _arabic_names(word_forms: Forms) -> frozenset[str]:
+    """The name skeletons of one Arabic word's forms (words recur: cached)."""
+    skeletons = (arabic_skeleton(plain(form)) for form in word_forms)
+    return frozenset(s for s in skeletons if len(s) >= MIN_NAME_SKELETON)
+
+
+@lru_cache(maxsize=131072)
+def _english_name(word: str) -> tuple[Forms, str]:
+    """A capitalised word's forms and name skeleton (words recur: cached)."""
+    return english_forms(normalize(word)), english_skeleton(word)
 
 
 _CAPITALISED = re.compile(r"\b([A-Z][\w'’-]+)")
@@ -321,12 +336,10 @@ def _english_names(text: str, forms: list[Forms], covered: set[int]) -> set[str]
     explained = {form for i in covered if i < len(forms) for form in forms[i]}
     stop = _not_names()
     names = set()
-    for match in _CAPITALISED.finditer(text):
-        word = match.group(1)
-        word_forms = english_forms(normalize(word))
+    for word in _CAPITALISED.findall(text):
+        word_forms, skeleton = _english_name(word)
         if word_forms[0] in stop or any(f in explained for f in word_forms):
             continue
-        skeleton = english_skeleton(word)
         if len(skeleton) >= MIN_NAME_SKELETON:
             names.add(skeleton)
     return names
@@ -358,3 +371,68 @@ def surface(text: str, lang: str, key: str) -> str | None:
                     words = words[1:]  # a clitic conjunction or preposition: و3500 -> 3500
                 return words
     return None
+
+
+# -- anchors stored with the paragraph -----------------------------------------------------------
+
+ANCHOR_FORMAT = 1
+"""Bumped when extraction changes in code; the data files are hashed into the stamp."""
+
+
+@cache
+def anchor_stamp() -> str:
+    """What stored anchors were extracted with: the format and a hash of the lexicon, names
+    and calendar. Anchors stored under another stamp are extracted again."""
+    import hashlib
+
+    data = files("provenance.data")
+    digest = hashlib.sha1(str(ANCHOR_FORMAT).encode())
+    sources = [data.joinpath("calendar.toml"), data.joinpath("names.tsv")]
+    sources += sorted(data.joinpath("lexicon").iterdir(), key=lambda f: f.name)
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def anchors_to_json(anchors: Anchors) -> str:
+    """The compact JSON stored in the paragraph table (``anchors_from_json`` reads it)."""
+    import json
+
+    return json.dumps(
+        {
+            "v": anchor_stamp(),
+            "n": sorted(anchors.numbers),
+            "d": sorted(anchors.dates),
+            "c": dict(sorted(anchors.concept_categories.items())),
+            "p": sorted(anchors.names),
+            "q": int(anchors.quotes),
+            "l": anchors.chars,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def anchors_from_json(raw: str | None) -> Anchors | None:
+    """Stored anchors, or None when there are none or they were extracted with other data
+    (the caller extracts them again)."""
+    import json
+
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        if data.get("v") != anchor_stamp():
+            return None
+        categories = {str(k): str(v) for k, v in data["c"].items()}
+        return Anchors(
+            numbers=frozenset(data["n"]),
+            dates=frozenset(data["d"]),
+            concepts=frozenset(categories),
+            names=frozenset(data["p"]),
+            quotes=bool(data["q"]),
+            chars=int(data["l"]),
+            concept_categories=categories,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None

@@ -80,13 +80,13 @@ def words(text: str, *, normalised: bool = False) -> list[str]:
 
 def token_forms(text: str, lang: str, *, normalised: bool = False) -> list[Forms]:
     """Each word of ``text`` with its candidate forms, the most literal first."""
-    result: list[Forms] = []
-    for word in words(text, normalised=normalised):
-        if is_arabic(word):
-            result.append(arabic_forms(word))
-        else:
-            result.append(english_forms(word))
-    return result
+    return [_word_forms(word) for word in words(text, normalised=normalised)]
+
+
+@lru_cache(maxsize=262144)
+def _word_forms(word: str) -> Forms:
+    """One word's forms in its script (words recur: one cache look-up a word)."""
+    return arabic_forms(word) if is_arabic(word) else english_forms(word)
 
 
 def dictionary_key(phrase: str) -> tuple[str, ...]:
