@@ -1101,9 +1101,12 @@ class AlignReport:
     unchanged: int = 0
     kept: list[int] = field(default_factory=list)
     """Links left alone because a reviewer edited their groups."""
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    """Links not aligned, each with its reason (over a limit, out of memory)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"aligned": self.aligned, "unchanged": self.unchanged, "kept_reviewed": self.kept}
+        return {"aligned": self.aligned, "unchanged": self.unchanged, "kept_reviewed": self.kept,
+                "skipped": self.skipped}  # fmt: skip
 
 
 def _coverage_of(groups: Sequence[Group], translation: Sequence[Paragraph]) -> float:
@@ -1150,6 +1153,7 @@ def align_links(
     force: bool = False,
     embed_all: bool | None = None,
     lengths: LengthSamples | None = None,
+    max_cells: int | None = None,
 ) -> AlignReport:
     """Align the links of one translation, or of every translation, that need it.
 
@@ -1158,7 +1162,9 @@ def align_links(
     links are skipped; links whose groups a reviewer edited are kept as they are.
     ``embed_all``: see ``align_pairs``. ``lengths``: the length samples of each outlet pair,
     read once before anything is aligned (``length_samples``); a parallel run passes the ones
-    its parent read, so that every part aligns as one process would.
+    its parent read, so that every part aligns as one process would. ``max_cells``: a link
+    whose paragraphs make more pairs than this is skipped with its reason (as is one that
+    runs out of memory); the others go on.
     """
     if translation is None and not everything:
         raise ValueError("give a translation or everything=True")
@@ -1213,16 +1219,41 @@ def align_links(
             params = AlignParams(
                 **{**base.__dict__, "length_ratio": ratio, "length_variance": variance}
             )
+            cells = len(t_paras) * len(o_paras)
+            if max_cells is not None and cells > max_cells:
+                _skip(report, link, f"{len(t_paras)} x {len(o_paras)} paragraphs, over the "
+                      f"limit of {max_cells:,} pairs (PROVENANCE_MAX_ALIGN_CELLS)")  # fmt: skip
+                continue
             chunk.append((link, t_paras, o_paras, params))
+        for (link, t_paras, o_paras, params), groups in _aligned(chunk, cached, embed_all, report):
+            _save_alignment(store, report, link, t_paras, o_paras, groups, params.length_ratio)
+    return report
+
+
+def _aligned(
+    chunk: list[Any], embedder: Any, embed_all: bool | None, report: AlignReport
+) -> list[tuple[Any, list[Group]]]:
+    """The chunk's links aligned together; when memory runs out, one at a time, and a link
+    that still does not fit is skipped with its reason."""
+    try:
         aligned = align_pairs(
             [(t, o) for _link, t, o, _params in chunk],
             params=[params for *_rest, params in chunk],
-            embedder=cached,
+            embedder=embedder,
             embed_all=embed_all,
         )
-        for (link, t_paras, o_paras, params), groups in zip(chunk, aligned, strict=True):
-            _save_alignment(store, report, link, t_paras, o_paras, groups, params.length_ratio)
-    return report
+        return list(zip(chunk, aligned, strict=True))
+    except MemoryError:
+        if len(chunk) == 1:
+            _skip(report, chunk[0][0], "out of memory while aligning it")
+            return []
+    return [done for item in chunk for done in _aligned([item], embedder, embed_all, report)]
+
+
+def _skip(report: AlignReport, link: Any, reason: str) -> None:
+    report.skipped.append(
+        {"link": link.id, "translation": link.translation_url, "reason": f"story skipped: {reason}"}
+    )
 
 
 def _save_alignment(

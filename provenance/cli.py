@@ -501,7 +501,9 @@ def _fetch_options(concurrency: int, per_host: int, delay: float, timeout: float
     )  # fmt: skip
 
 
-def _run_fetch(store: Store, urls: list[str], options: Any, fmt: OutputFormat, workers: int = 1) -> None:
+def _run_fetch(
+    store: Store, urls: list[str], options: Any, fmt: OutputFormat, workers: int = 1
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from provenance.fetch import fetch_urls
@@ -592,8 +594,12 @@ def fetch(
     ignore_robots: RobotsOpt = False,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, show_default=False,
-                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            show_default=False,
+            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
@@ -652,8 +658,12 @@ def refresh(
     ignore_robots: RobotsOpt = False,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, show_default=False,
-                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            show_default=False,
+            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
@@ -733,8 +743,12 @@ def link(
     semantic: SemanticOpt = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, show_default=False,
-                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            show_default=False,
+            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
@@ -893,8 +907,12 @@ def align(
     semantic: SemanticOpt = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, show_default=False,
-                     help="Processes on this machine (default: $PROVENANCE_WORKERS or 1)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            show_default=False,
+            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
@@ -928,11 +946,20 @@ def align(
             everything=everything,
             embedder=_embedder(semantic),
             force=force,
+            max_cells=state.settings.max_align_cells,
+        )
+    for skipped in report.skipped:
+        err.print(
+            f"[red]error:[/red] {escape(skipped['translation'])}: {escape(skipped['reason'])}",
+            markup=True,
+            highlight=False,
         )
     fmt = _fmt(fmt, as_json)
     if fmt is not OutputFormat.table:
         data = report.to_json()
         emit(data, fmt, flat=data["aligned"], columns=ALIGN_COLUMNS)
+        if report.skipped:
+            raise typer.Exit(1)
         return
     table = Table(
         "link", "translation", "groups", "flags", "coverage", box=None, header_style="bold"
@@ -949,7 +976,10 @@ def align(
         out.print(table)
     err.print(
         f"{len(report.aligned)} aligned, {report.unchanged} unchanged, {len(report.kept)} kept as reviewed"
+        + (f", {len(report.skipped)} skipped" if report.skipped else "")
     )
+    if report.skipped:
+        raise typer.Exit(1)
 
 
 class EvalMethod(StrEnum):
@@ -1570,7 +1600,9 @@ def enqueue(
     kind: Annotated[JobKind, typer.Argument(help="link, align, fetch or refresh.")],
     targets: Annotated[
         list[str] | None,
-        typer.Argument(help="Translation URLs or ids (link, align); article URLs (fetch, refresh)."),
+        typer.Argument(
+            help="Translation URLs or ids (link, align); article URLs (fetch, refresh)."
+        ),
     ] = None,
     everything: Annotated[
         bool, typer.Option("--all", help="link: every translation; align: every linked one.")
@@ -1633,8 +1665,12 @@ def worker(
     ] = False,
     lease: Annotated[
         float,
-        typer.Option("--lease", min=1.0, help="Seconds a job stays this worker's between renewals "
-                     "(renewed every third of it); a dead worker's job is taken again after it."),
+        typer.Option(
+            "--lease",
+            min=1.0,
+            help="Seconds a job stays this worker's between renewals "
+            "(renewed every third of it); a dead worker's job is taken again after it.",
+        ),
     ] = 60.0,
     poll: Annotated[
         float, typer.Option("--poll", min=0.05, help="Seconds between looks at an empty queue.")

@@ -30,6 +30,10 @@ class Settings:
     max_paragraph_chars: int = 20000
     """Longest paragraph, in characters; a story with a longer one is skipped at ingest."""
 
+    max_align_cells: int = 250_000
+    """Most paragraph pairs (translation paragraphs x original paragraphs) one alignment may
+    weigh; a larger story is skipped by align with its reason, and the others go on."""
+
     busy_timeout_ms: int = 5000
     """How long SQLite waits for a lock held by another process before failing."""
 

@@ -147,7 +147,12 @@ def _align_one(translation_id: int, semantic: bool | None, force: bool, lengths:
     try:
         return _retrying(
             lambda: align_links(
-                store, translation=translation_id, embedder=embedder, force=force, lengths=lengths
+                store,
+                translation=translation_id,
+                embedder=embedder,
+                force=force,
+                lengths=lengths,
+                max_cells=_worker.settings.max_align_cells,
             )
         )
     except NotFoundError:  # only rejected links, or none: nothing of its to align
@@ -177,6 +182,7 @@ def align_in_processes(
             report.aligned += part.aligned
             report.unchanged += part.unchanged
             report.kept += part.kept
+            report.skipped += part.skipped
     return report
 
 
@@ -276,7 +282,11 @@ def _align_job(store: Store, settings: Settings, target: int, options: dict[str,
     embedder = embedder_for(options.get("semantic"), settings)
     report = _retrying(
         lambda: align_links(
-            store, translation=target, embedder=embedder, force=bool(options.get("force"))
+            store,
+            translation=target,
+            embedder=embedder,
+            force=bool(options.get("force")),
+            max_cells=settings.max_align_cells,
         )
     )
     return report.to_json()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from sqlmodel import Session, select
 
 from provenance.models import Flag
@@ -47,3 +50,22 @@ def test_align_needs_a_link(cli: CLI) -> None:
     cli("ingest", str(FIXTURES / "pairs" / "01-hamas-syria-relations.json"))
     result = cli("align", SEED, code=1)
     assert "no linked original" in result.stderr
+
+
+def test_a_story_over_the_limit_is_skipped_and_the_others_aligned(
+    cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("ingest", str(FIXTURES / "pairs"))
+    cli("link", "--all", "--no-semantic")
+    monkeypatch.setenv("PROVENANCE_MAX_ALIGN_CELLS", "150")
+    result = cli("align", "--all", "--no-semantic", "--json", code=1)
+    report = json.loads(result.stdout)
+    assert report["skipped"] and report["aligned"]  # some over 150 pairs, some under
+    assert len(report["skipped"]) + len(report["aligned"]) == 12
+    for skipped in report["skipped"]:
+        line = f"{skipped['translation']}: story skipped: "
+        assert line in result.stderr and "over the limit of 150 pairs" in result.stderr
+    assert "Traceback" not in result.stderr
+    monkeypatch.delenv("PROVENANCE_MAX_ALIGN_CELLS")
+    again = cli.json("align", "--all", "--no-semantic")  # the skipped ones, now under the limit
+    assert len(again["aligned"]) == len(report["skipped"])
