@@ -1079,7 +1079,7 @@ def length_samples(store: Any, links: Iterable[Any]) -> LengthSamples:
 def estimate_length_params(
     samples: Sequence[tuple[int, int]], default: AlignParams, minimum: int = 30
 ) -> tuple[float, float]:
-    """Gale-Church ratio and variance from (translation, original) lengths of confident links.
+    """Gale-Church ratio and variance from (translation, original) lengths of links a reviewer confirmed.
 
     Robust to condensed paragraphs: the ratio is a median and the variance a trimmed mean of
     the squared residuals. Too few samples: the defaults.

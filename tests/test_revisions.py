@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from provenance import store as store_module
 from provenance.formats import ArticleInput
 from provenance.ingest import ingest_article
 from provenance.models import Revision
 from provenance.store import Store, _patch, apply_patch
+from provenance.store import patches as store_module
 from tests.conftest import CLI
 
 ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)

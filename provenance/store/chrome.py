@@ -1,0 +1,112 @@
+"""Chrome learnt from the corpus: lines an outlet prints on many articles, sighted at ingest."""
+
+from __future__ import annotations
+
+import contextlib
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, select
+
+from provenance.models import (
+    Article,
+    ChromeSighting,
+    Link,
+    Outlet,
+    Paragraph,
+)
+from provenance.store.sql import _SQL
+from provenance.text.chrome import articles_needed, chrome_key, learnable
+
+
+class ChromeStore:
+    """Chrome learnt from the corpus (docs/design.md, "Chrome on real pages"): every short line of
+    every article is sighted under its outlet; a line sighted in enough articles is the
+    outlet's chrome, and the articles already stored that print it are tagged again."""
+
+    engine: Engine
+    _learnt: dict[int, set[str]]
+    _outlet_ids: dict[str, int]
+
+    def learnt_chrome(self, outlet: str | None) -> frozenset[str]:
+        """The chrome keys learnt for an outlet (by name), for tagging its next article."""
+        if not outlet:
+            return frozenset()
+        outlet_id = self._outlet_ids.get(outlet)
+        if outlet_id is None:
+            with Session(self.engine) as session:
+                outlet_id = session.exec(select(Outlet.id).where(Outlet.name == outlet)).first()
+            if outlet_id is None:
+                return frozenset()
+            self._outlet_ids[outlet] = outlet_id
+        return frozenset(self._learnt_keys(outlet_id))
+
+    def _learnt_keys(self, outlet_id: int, conn: Connection | None = None) -> set[str]:
+        if outlet_id not in self._learnt:
+            query = (
+                select(ChromeSighting.key, func.count())
+                .where(ChromeSighting.outlet_id == outlet_id)
+                .group_by(ChromeSighting.key)  # type: ignore[arg-type]
+            )
+            with contextlib.ExitStack() as stack:
+                runner = conn or stack.enter_context(self.engine.connect())
+                rows = runner.execute(query).all()
+            self._learnt[outlet_id] = {k for k, n in rows if n >= articles_needed(k)}
+        return self._learnt[outlet_id]
+
+    def _sight_chrome(
+        self, conn: Connection, outlet_id: int, article_id: int, keys: set[str], new: bool
+    ) -> None:
+        """Record the article's short lines (chrome keys); lines that now reach their count
+        become chrome. A new revision replaces the lines an article's earlier one printed."""
+        keys = {key for key in keys if learnable(key)}
+        if not new:
+            conn.execute(_SQL.forget_sightings, {"p_article": article_id})
+        if not keys:
+            return
+        conn.execute(
+            _SQL.insert_sighting,
+            [{"outlet_id": outlet_id, "key": k, "article_id": article_id} for k in sorted(keys)],
+        )
+        counts = conn.execute(
+            _SQL.count_sightings, {"p_outlet": outlet_id, "p_keys": sorted(keys)}
+        ).all()
+        known = self._learnt_keys(outlet_id, conn)
+        fresh = {k for k, n in counts if n >= articles_needed(k)} - known
+        if fresh:
+            self._tag_learnt(conn, outlet_id, fresh)
+            known |= fresh
+
+    def _tag_learnt(self, conn: Connection, outlet_id: int, keys: set[str]) -> None:
+        """Tag newly learnt chrome in the current text of every article that prints it, and
+        have those articles indexed and aligned again."""
+        sightings = ChromeSighting.__table__  # type: ignore[attr-defined]
+        articles = Article.__table__  # type: ignore[attr-defined]
+        paragraphs = Paragraph.__table__  # type: ignore[attr-defined]
+        ids = select(sightings.c.article_id).where(
+            sightings.c.outlet_id == outlet_id, sightings.c.key.in_(sorted(keys))
+        )
+        rows = conn.execute(
+            select(paragraphs.c.id, paragraphs.c.text, articles.c.id)
+            .join(articles, articles.c.current_revision_id == paragraphs.c.revision_id)
+            .where(articles.c.id.in_(ids), paragraphs.c.kind == "body")
+        ).all()
+        hits = [(pid, aid) for pid, text, aid in rows if chrome_key(text) in keys]
+        if not hits:
+            return
+        conn.execute(
+            update(paragraphs)
+            .where(paragraphs.c.id.in_([pid for pid, _ in hits]))
+            .values(kind="boilerplate")
+        )
+        touched = sorted({aid for _, aid in hits})
+        conn.execute(
+            update(articles).where(articles.c.id.in_(touched)).values(indexed_revision_id=None)
+        )
+        links = Link.__table__  # type: ignore[attr-defined]
+        for side in ("translation", "original"):
+            conn.execute(
+                update(links)
+                .where(links.c[f"{side}_id"].in_(touched))
+                .values({f"{side}_revision_id": None})
+            )

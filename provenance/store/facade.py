@@ -1,0 +1,37 @@
+"""The ``Store`` facade: one engine, composed of the aggregates' mixins, opened (and
+migrated) with ``Store.open(url)``."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from provenance import db
+from provenance.store.articles import ArticleStore
+from provenance.store.fetching import FetchStore
+from provenance.store.index import IndexStore
+from provenance.store.links import LinkStore
+from provenance.store.stories import StoryStore
+
+
+class Store(LinkStore, IndexStore, StoryStore, FetchStore, ArticleStore):
+    """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._outlet_ids: dict[str, int] = {}
+        self._learnt: dict[int, set[str]] = {}
+        """Learnt chrome keys by outlet id (ChromeStore), read once per outlet."""
+
+    @classmethod
+    def open(cls, url: str, busy_timeout_ms: int = 5000, *, create: bool = True) -> Store:
+        """The store on ``url``, its schema upgraded to this version's. With ``create=False``
+        (the commands that only read) a missing SQLite file or a database without the
+        provenance schema is a ConfigError, and nothing is created."""
+        engine = db.make_engine(url, busy_timeout_ms, create=create)
+        if not create:
+            db.require_schema(engine)
+        db.upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,125 @@
+"""Fetch state: conditional-GET validators, known URLs, what to refresh, and the flags a
+fetched revision opens on its links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from provenance import db
+from provenance.models import (
+    Article,
+    Flag,
+    Link,
+    Revision,
+)
+
+
+class FetchStore:
+    """Mixin: what fetching reads and writes beside articles: conditional-GET validators,
+    known URLs, refresh targets, and the change flags a new revision opens."""
+
+    engine: Engine
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """(ETag, Last-Modified) of the current revision of the article fetched from ``url``
+        (or stored at it), for a conditional GET."""
+        from provenance.urls import canonical_url
+
+        try:
+            key = canonical_url(url)
+        except Exception:
+            key = url
+        with Session(self.engine) as session:
+            row = session.execute(
+                select(Revision.etag, Revision.last_modified)
+                .join(Article, Article.current_revision_id == Revision.id)
+                .where(or_(Article.url == key, Revision.source == url))
+            ).first()
+        return (row[0], row[1]) if row else None
+
+    def has_url(self, url: str) -> bool:
+        """Whether an article is stored at ``url`` or was fetched from it."""
+        from provenance.urls import canonical_url
+
+        try:
+            key = canonical_url(url)
+        except Exception:
+            return False
+        with Session(self.engine) as session:
+            found = session.execute(
+                select(Article.id)
+                .join(Revision, Revision.article_id == Article.id)
+                .where(or_(Article.url == key, Revision.source == url))
+                .limit(1)
+            ).first()
+        return found is not None
+
+    def refresh_urls(
+        self, *, older_than: datetime | None = None, urls: list[str] | None = None
+    ) -> list[str]:
+        """Where to fetch again the stored articles not updated since ``older_than`` (all, or
+        those named): the address each was last fetched from, else its canonical URL."""
+        from provenance.urls import canonical_url
+
+        query = (
+            select(Article.url, Revision.source)
+            .join(Revision, Revision.id == Article.current_revision_id)
+            .order_by(Article.updated_at)
+        )
+        if older_than is not None:
+            query = query.where(Article.updated_at < older_than)  # type: ignore[operator]
+        wanted = {canonical_url(u) for u in urls} if urls else None
+        found = []
+        with Session(self.engine) as session:
+            for url, source in session.execute(query).all():
+                if wanted is not None and url not in wanted:
+                    continue
+                target = source if source and source.startswith(("http://", "https://")) else url
+                if target.startswith(("http://", "https://")):
+                    found.append(target)
+        return found
+
+    def open_change_flags(self, article_id: int) -> list[str]:
+        """After a new revision: on every link the article is part of, open a flag saying which
+        side changed, with the diff, unless that revision is already flagged."""
+        opened = []
+        with db.session_scope(self.engine) as session:
+            article = session.get(Article, article_id)
+            if article is None:
+                return []
+            revision = (
+                session.get(Revision, article.current_revision_id)
+                if article.current_revision_id
+                else None
+            )
+            links = session.exec(
+                select(Link).where(
+                    or_(Link.translation_id == article_id, Link.original_id == article_id),
+                    Link.status != "rejected",
+                )
+            ).all()
+            for link in links:
+                kind = (
+                    "translation_changed" if link.translation_id == article_id else "source_changed"
+                )
+                number = revision.number if revision else None
+                already = any(
+                    f.evidence.get("revision") == number
+                    for f in session.exec(
+                        select(Flag).where(Flag.link_id == link.id, Flag.kind == kind)
+                    ).all()
+                )
+                if already:
+                    continue
+                session.add(
+                    Flag(
+                        article_id=link.translation_id, link_id=link.id, kind=kind, level="story", severity="high",
+                        evidence={"url": article.url, "revision": number, "patch": (revision.patch or "")[:4000] if revision else ""},
+                    )
+                )  # fmt: skip
+                opened.append(kind)
+        return opened

@@ -1,0 +1,405 @@
+"""The anchor-term search index (postings, per-language term counts) and the queries linking
+runs on it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, select
+
+from provenance import db
+from provenance.models import (
+    AlignmentGroup,
+    AnchorStat,
+    AnchorTerm,
+    Article,
+    Flag,
+    IndexState,
+    Link,
+    Outlet,
+    Paragraph,
+)
+from provenance.store.sql import _exists, _iso, is_translation
+from provenance.store.views import ParagraphView, _paragraph_view
+
+
+@dataclass(frozen=True)
+class IndexJob:
+    """An article to (re)index: its current revision, language, date and paragraphs."""
+
+    article_id: int
+    revision_id: int
+    lang: str
+    published: datetime | None
+    paragraphs: list[tuple[str, str, str | None, str | None]]
+    """(text, kind, lang, anchors stored at ingest as JSON or None)."""
+
+
+class IndexStore:
+    """Mixin: the anchor-term search index and the queries linking runs on it."""
+
+    engine: Engine
+
+    def articles_to_index(self, batch: int, after_id: int = 0) -> list[IndexJob]:
+        """Articles (id above ``after_id``) whose current revision is not the indexed one."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Article.id, Article.current_revision_id, Article.lang, Article.published)
+                .where(Article.current_revision_id.is_not(None))  # type: ignore[union-attr]
+                .where(Article.id > after_id)
+                .where(
+                    or_(
+                        Article.indexed_revision_id.is_(None),  # type: ignore[union-attr]
+                        Article.indexed_revision_id != Article.current_revision_id,
+                    )
+                )
+                .order_by(Article.id)
+                .limit(batch)
+            ).all()
+            revisions = [r[1] for r in rows]
+            texts: dict[int, list[tuple[str, str, str | None, str | None]]] = {
+                r: [] for r in revisions
+            }
+            if revisions:
+                for revision_id, text, kind, lang, anchors in session.execute(
+                    select(
+                        Paragraph.revision_id,
+                        Paragraph.text,
+                        Paragraph.kind,
+                        Paragraph.lang,
+                        Paragraph.anchors,
+                    )
+                    .where(Paragraph.revision_id.in_(revisions))  # type: ignore[attr-defined]
+                    .order_by(Paragraph.revision_id, Paragraph.index)
+                ).all():
+                    texts[revision_id].append((text, kind, lang, anchors))
+        return [IndexJob(a, r, lang, published, texts[r]) for a, r, lang, published in rows]
+
+    def replace_terms(
+        self, jobs: list[IndexJob], terms: list[set[str]], *, bulk: bool = False
+    ) -> None:
+        """Store the terms of a batch of articles, replacing their old ones, in one transaction.
+
+        The per-language term counts change with them, or, in a bulk build (``bulk``), are
+        marked stale in the same transaction and recounted once by ``recount_term_stats`` at
+        the end; a build killed in between leaves them marked, and the next one recounts.
+        """
+        table = AnchorTerm.__table__  # type: ignore[attr-defined]
+        articles = Article.__table__  # type: ignore[attr-defined]
+        delta: Counter[tuple[str, str]] = Counter()
+        with self.engine.begin() as conn:
+            self._lock_index(conn, stale=True if bulk else None)
+            ids = [job.article_id for job in jobs]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                old = select(table.c.term, table.c.lang).where(table.c.article_id.in_(chunk))
+                for term, lang in conn.execute(old).all():
+                    if lang is not None:
+                        delta[(term, lang)] -= 1
+                conn.execute(table.delete().where(table.c.article_id.in_(chunk)))
+            # Hundreds of thousands of rows: straight to the driver's executemany, the date
+            # converted once per article by the column's own type (so it is stored the same).
+            column = table.c.published.type.dialect_impl(conn.dialect)
+            to_db = column.bind_processor(conn.dialect) or (lambda value: value)
+            rows = []
+            for job, found in zip(jobs, terms, strict=True):
+                published = to_db(job.published)
+                rows += [(job.article_id, term, published, job.lang) for term in found]
+                delta.update((term, job.lang) for term in found)
+            if rows:
+                mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+                conn.exec_driver_sql(
+                    "INSERT INTO anchorterm (article_id, term, published, lang) "
+                    f"VALUES ({mark}, {mark}, {mark}, {mark})",
+                    rows,
+                )
+            if not bulk:
+                self._apply_term_deltas(conn, delta)
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == bindparam("p_id"))
+                .values(indexed_revision_id=bindparam("p_rev")),
+                [{"p_id": job.article_id, "p_rev": job.revision_id} for job in jobs],
+            )
+
+    @staticmethod
+    def _lock_index(conn: Connection, *, stale: bool | None) -> None:
+        """Take the index's write lock first thing in a transaction (the one state row), so
+        that index writes never interleave: on PostgreSQL a row lock, on SQLite the write
+        lock taken before any read, which also spares a read-to-write upgrade deadlock."""
+        state = IndexState.__table__  # type: ignore[attr-defined]
+        value = state.c.stats_stale if stale is None else stale
+        conn.execute(update(state).where(state.c.id == 1).values(stats_stale=value))
+
+    def term_stats_stale(self) -> bool:
+        with self.engine.connect() as conn:
+            state = IndexState.__table__  # type: ignore[attr-defined]
+            return bool(conn.execute(select(state.c.stats_stale)).scalar())
+
+    def recount_term_stats(self) -> None:
+        """Count every term's articles again from the postings, in one transaction."""
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
+        terms = AnchorTerm.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            self._lock_index(conn, stale=False)
+            conn.execute(stats.delete())
+            conn.execute(
+                insert(stats).from_select(
+                    ["term", "lang", "df"],
+                    select(terms.c.term, terms.c.lang, func.count())
+                    .where(terms.c.lang.is_not(None))
+                    .group_by(terms.c.term, terms.c.lang),
+                )
+            )
+
+    def term_stats_errors(self) -> int:
+        """How many (term, language) counts disagree with the postings (0 when sound)."""
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
+        terms = AnchorTerm.__table__  # type: ignore[attr-defined]
+        counted = (
+            select(terms.c.term, terms.c.lang, func.count().label("n"))
+            .where(terms.c.lang.is_not(None))
+            .group_by(terms.c.term, terms.c.lang)
+            .subquery()
+        )
+        wrong = (
+            select(func.count())
+            .select_from(
+                counted.outerjoin(
+                    stats, (stats.c.term == counted.c.term) & (stats.c.lang == counted.c.lang)
+                )
+            )
+            .where(or_(stats.c.df.is_(None), stats.c.df != counted.c.n))
+        )
+        extra = (
+            select(func.count())
+            .select_from(stats)
+            .where(stats.c.df != 0)
+            .where(
+                ~select(terms.c.term)
+                .where((terms.c.term == stats.c.term) & (terms.c.lang == stats.c.lang))
+                .exists()
+            )
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(wrong).scalar_one()) + int(conn.execute(extra).scalar_one())
+
+    @staticmethod
+    def _apply_term_deltas(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
+        stats = AnchorStat.__table__  # type: ignore[attr-defined]
+        changed = {key: n for key, n in deltas.items() if n}
+        existing: set[tuple[str, str]] = set()
+        keys = sorted({term for term, _ in changed})
+        for start in range(0, len(keys), 500):
+            found = conn.execute(
+                select(stats.c.term, stats.c.lang).where(
+                    stats.c.term.in_(keys[start : start + 500])
+                )
+            ).all()
+            existing.update((t, lang) for t, lang in found)
+        updates = [
+            {"p_term": t, "p_lang": lang, "p_delta": n}
+            for (t, lang), n in changed.items()
+            if (t, lang) in existing
+        ]
+        if updates:
+            conn.execute(
+                update(stats)
+                .where(stats.c.term == bindparam("p_term"), stats.c.lang == bindparam("p_lang"))
+                .values(df=stats.c.df + bindparam("p_delta")),
+                updates,
+            )
+        fresh = [
+            {"term": t, "lang": lang, "df": n}
+            for (t, lang), n in changed.items()
+            if (t, lang) not in existing
+        ]
+        if fresh:
+            conn.execute(insert(stats), fresh)
+
+    def count_to_index(self) -> int:
+        """How many articles the next index build will (re)index."""
+        with Session(self.engine) as session:
+            return int(
+                session.execute(
+                    select(func.count())
+                    .select_from(Article)
+                    .where(Article.current_revision_id.is_not(None))  # type: ignore[union-attr]
+                    .where(
+                        or_(
+                            Article.indexed_revision_id.is_(None),  # type: ignore[union-attr]
+                            Article.indexed_revision_id != Article.current_revision_id,
+                        )
+                    )
+                ).scalar_one()
+            )
+
+    def set_search_index(self, present: bool) -> None:
+        """Drop the (term, published) lookup index for a bulk build, or build it again after:
+        one sort at the end instead of millions of scattered B-tree inserts."""
+        index = next(
+            i for i in AnchorTerm.__table__.indexes if i.name == "ix_anchorterm_term_published"
+        )  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            if present:
+                index.create(conn, checkfirst=True)
+            else:
+                index.drop(conn, checkfirst=True)
+
+    def count_articles(self, *, exclude_lang: str | None = None) -> int:
+        query = select(func.count()).select_from(Article)
+        if exclude_lang:
+            query = query.where(Article.lang != exclude_lang)
+        with Session(self.engine) as session:
+            return int(session.execute(query).scalar_one())
+
+    def term_frequencies(
+        self, terms: list[str], *, exclude_lang: str | None = None
+    ) -> dict[str, int]:
+        """How many articles (in another language than ``exclude_lang``) contain each term."""
+        found: Counter[str] = Counter()
+        with Session(self.engine) as session:
+            for start in range(0, len(terms), 500):
+                query = select(AnchorStat.term, AnchorStat.df).where(
+                    AnchorStat.term.in_(terms[start : start + 500])
+                )  # type: ignore[attr-defined]
+                if exclude_lang:
+                    query = query.where(AnchorStat.lang != exclude_lang)
+                for term, df in session.execute(query).all():
+                    found[term] += df
+        return dict(found)
+
+    def postings(
+        self,
+        terms: list[str],
+        *,
+        exclude_lang: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[tuple[str, int]]:
+        """(term, article id) for articles in the window, in another language, with the terms.
+
+        Articles without a date are in every window: nothing says they are outside it. They
+        are read by a second range of the (term, published) index, not by an OR that would
+        make the first read every posting of the term.
+        """
+        from sqlalchemy import union_all
+
+        if not terms:
+            return []
+        query = select(AnchorTerm.term, AnchorTerm.article_id).where(AnchorTerm.term.in_(terms))  # type: ignore[attr-defined]
+        if exclude_lang:
+            query = query.where(AnchorTerm.lang != exclude_lang)
+        undated = query.where(AnchorTerm.published.is_(None))  # type: ignore[union-attr]
+        if since is not None:
+            query = query.where(AnchorTerm.published >= since)  # type: ignore[operator]
+        if until is not None:
+            query = query.where(AnchorTerm.published <= until)  # type: ignore[operator]
+        windowed = since is not None or until is not None
+        statement = union_all(query, undated) if windowed else query
+        with Session(self.engine) as session:
+            return [(t, a) for t, a in session.execute(statement).all()]
+
+    def article_briefs(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        if not ids:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Article.id, Article.url, Article.title, Article.published, Outlet.name)
+                .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+                .where(Article.id.in_(ids))  # type: ignore[union-attr]
+            ).all()
+        return {
+            i: {"url": u, "title": t, "published": _iso(p), "published_at": p, "outlet": o}
+            for i, u, t, p, o in rows
+        }
+
+    def current_paragraphs(self, article_id: int) -> list[ParagraphView]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Paragraph)
+                .join(Article, Article.current_revision_id == Paragraph.revision_id)
+                .where(Article.id == article_id)
+                .order_by(Paragraph.index)  # type: ignore[arg-type]
+            ).all()
+        return [_paragraph_view(p) for p in rows]
+
+    def translation_ids(self) -> list[int]:
+        """Articles that are translations (``is_translation``), oldest first."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(Article.id)
+                .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+                .where(is_translation())
+                .order_by(Article.id)
+            ).all()
+        return [r[0] for r in rows]
+
+    def has_confirmed_link(self, article_id: int) -> bool:
+        return _exists(
+            self.engine,
+            select(Link.id).where(Link.translation_id == article_id, Link.status == "confirmed"),
+        )
+
+    def save_links(
+        self, article_id: int, candidates: list[Any], decision: str, *, checked_at: datetime
+    ) -> None:
+        """Store a ranking: the top candidate auto-linked when decided so, the rest suggested.
+
+        Links a reviewer confirmed or rejected keep their status; machine suggestions that
+        fell out of the ranking are removed unless something hangs on them.
+        """
+        with db.session_scope(self.engine) as session:
+            existing = {
+                link.original_id: link
+                for link in session.exec(
+                    select(Link).where(Link.translation_id == article_id)
+                ).all()
+            }
+            keep = set()
+            for candidate in candidates:
+                link = existing.get(candidate.article_id)
+                if link is None:
+                    link = Link(translation_id=article_id, original_id=candidate.article_id)
+                if link.status not in ("confirmed", "rejected"):
+                    link.status = (
+                        "auto" if decision == "auto" and candidate.rank == 1 else "suggested"
+                    )
+                link.score = candidate.score
+                link.rank = candidate.rank
+                link.explanation = candidate.explanation()
+                link.updated_at = checked_at
+                session.add(link)
+                keep.add(candidate.article_id)
+            for original_id, link in existing.items():
+                if original_id in keep or link.status in ("confirmed", "rejected"):
+                    continue
+                has_groups = session.exec(
+                    select(AlignmentGroup.id).where(AlignmentGroup.link_id == link.id)
+                ).first()
+                has_flags = session.exec(
+                    select(Flag.id).where(Flag.link_id == link.id, Flag.status != "open")
+                ).first()
+                if has_flags:
+                    link.status = "suggested"
+                    link.rank = 99
+                    session.add(link)
+                    continue
+                if has_groups:
+                    for group in session.exec(
+                        select(AlignmentGroup).where(AlignmentGroup.link_id == link.id)
+                    ).all():
+                        session.delete(group)
+                for flag in session.exec(select(Flag).where(Flag.link_id == link.id)).all():
+                    session.delete(flag)
+                session.flush()
+                session.delete(link)
+            article = session.get(Article, article_id)
+            if article is not None:
+                article.link_checked_at = checked_at
+                session.add(article)

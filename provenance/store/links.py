@@ -1,0 +1,347 @@
+"""Links, alignment groups, flags, embeddings and length samples: what linking and aligning
+read and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import bindparam, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from provenance import db
+from provenance.errors import NotFoundError
+from provenance.models import (
+    AlignmentGroup,
+    Article,
+    Embedding,
+    Flag,
+    Link,
+    Outlet,
+    Paragraph,
+    utcnow,
+)
+from provenance.store.sql import _exists
+from provenance.store.views import (
+    AlignedPair,
+    FlagView,
+    GroupView,
+    LinkView,
+    ParagraphView,
+    _flag_view,
+    _link_view,
+    _paragraph_view,
+)
+
+
+class LinkStore:
+    """Mixin: queries and writes for links, alignment groups, flags and embeddings."""
+
+    engine: Engine
+
+    def aligned_pair(self, article_id: int) -> AlignedPair | None:
+        """The aligned pair shown for a translation: its best non-rejected link that has groups
+        (confirmed, else auto, else suggested, best rank first: the link the story's
+        verification judges)."""
+        order = {"confirmed": 0, "auto": 1, "suggested": 2}
+        for link in sorted(
+            self.links(translation_id=article_id, statuses=("confirmed", "auto", "suggested")),
+            key=lambda link: (order[link.status], link.rank, link.id),
+        ):
+            groups = self.groups(link.id)
+            if groups:
+                return AlignedPair(
+                    link=link,
+                    translation=self.paragraphs(
+                        link.aligned_translation_revision or link.translation_revision or 0
+                    ),
+                    original=self.paragraphs(
+                        link.aligned_original_revision or link.original_revision or 0
+                    ),
+                    groups=groups,
+                    flags=self.flags(link_id=link.id),
+                )
+        return None
+
+    def link(
+        self,
+        translation_id: int,
+        original_id: int,
+        *,
+        status: str = "suggested",
+        score: float = 0.0,
+    ) -> LinkView:
+        """The link between two articles, created when missing (a reviewer's status is kept)."""
+        with db.session_scope(self.engine) as session:
+            link = session.exec(
+                select(Link).where(
+                    Link.translation_id == translation_id, Link.original_id == original_id
+                )
+            ).first()
+            if link is None:
+                link = Link(
+                    translation_id=translation_id,
+                    original_id=original_id,
+                    status=status,
+                    score=score,
+                )
+                session.add(link)
+                session.flush()
+            t = session.get(Article, translation_id)
+            o = session.get(Article, original_id)
+            if t is None or o is None:
+                raise NotFoundError(
+                    f"no article with id {translation_id if t is None else original_id}"
+                )
+            return _link_view(link, t, o)
+
+    def links(
+        self, *, translation_id: int | None = None, statuses: tuple[str, ...] | None = None
+    ) -> list[LinkView]:
+        """Links, best first per translation; optionally of one translation or some statuses."""
+        t_article = aliased(Article)
+        o_article = aliased(Article)
+        t_outlet = aliased(Outlet)
+        o_outlet = aliased(Outlet)
+        query = (
+            select(Link, t_article, o_article, t_outlet.name, o_outlet.name)
+            .join(t_article, t_article.id == Link.translation_id)
+            .join(o_article, o_article.id == Link.original_id)
+            .join(t_outlet, t_outlet.id == t_article.outlet_id, isouter=True)
+            .join(o_outlet, o_outlet.id == o_article.outlet_id, isouter=True)
+            .order_by(Link.translation_id, Link.rank, Link.id)
+        )
+        if translation_id is not None:
+            query = query.where(Link.translation_id == translation_id)
+        if statuses:
+            query = query.where(Link.status.in_(statuses))  # type: ignore[attr-defined]
+        with Session(self.engine) as session:
+            return [_link_view(*row) for row in session.execute(query).all()]
+
+    def paragraphs(self, revision_id: int) -> list[ParagraphView]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Paragraph)
+                .where(Paragraph.revision_id == revision_id)
+                .order_by(Paragraph.index)  # type: ignore[arg-type]
+            ).all()
+        return [_paragraph_view(p) for p in rows]
+
+    def save_paragraph_anchors(self, revision_id: int, anchors: dict[int, str]) -> None:
+        """Store anchors extracted later for paragraphs (by index) of a revision stored
+        without them, so the next run reads them instead of extracting them again."""
+        if not anchors:
+            return
+        table = Paragraph.__table__  # type: ignore[attr-defined]
+        statement = (
+            table.update()
+            .where(table.c.revision_id == revision_id)
+            .where(table.c.index == bindparam("p_index"))
+            .where(table.c.anchors.is_(None))
+            .values(anchors=bindparam("p_anchors"))
+        )
+        with self.engine.begin() as conn:
+            conn.execute(statement, [{"p_index": i, "p_anchors": a} for i, a in anchors.items()])
+
+    def has_reviewer_groups(self, link_id: int) -> bool:
+        return _exists(
+            self.engine,
+            select(AlignmentGroup.id).where(
+                AlignmentGroup.link_id == link_id, AlignmentGroup.origin == "reviewer"
+            ),
+        )
+
+    def save_alignment(
+        self,
+        link_id: int,
+        translation_revision: int | None,
+        original_revision: int | None,
+        groups: list[dict[str, Any]],
+        flags: list[dict[str, Any]],
+        article_id: int,
+        coverage: float | None = None,
+    ) -> dict[str, int]:
+        """Replace the machine's groups and open machine flags of a link, in one transaction.
+
+        A reviewer's decisions stay: flags already accepted or dismissed are kept (and not
+        raised again), and groups a reviewer made are never touched. A decided flag that this
+        alignment finds again is stamped with ``translation_revision``; one it no longer finds
+        keeps the older revision, which is how an accepted mismatch is known to be resolved.
+        """
+        with db.session_scope(self.engine) as session:
+            link = session.get(Link, link_id)
+            if link is None:
+                raise NotFoundError(f"no link {link_id}")
+            old_flags = session.exec(select(Flag).where(Flag.link_id == link_id)).all()
+            decided = {_flag_key(f.kind, f.evidence) for f in old_flags if f.status != "open"}
+            found = {_flag_key(data["kind"], data["evidence"]) for data in flags}
+            for flag in old_flags:
+                if flag.status != "open" and _flag_key(flag.kind, flag.evidence) in found:
+                    flag.translation_revision_id = translation_revision
+                    session.add(flag)
+            for flag in old_flags:
+                if flag.status == "open" and flag.origin == "machine":
+                    session.delete(flag)
+            old_groups = session.exec(
+                select(AlignmentGroup).where(
+                    AlignmentGroup.link_id == link_id, AlignmentGroup.origin == "machine"
+                )
+            ).all()
+            kept_groups = {
+                g.id
+                for g in old_groups
+                if any(f.group_id == g.id for f in old_flags if f.status != "open")
+            }
+            for group in old_groups:
+                if group.id in kept_groups:
+                    group.active = False  # a decided flag still points at it
+                    session.add(group)
+                else:
+                    session.delete(group)
+            session.flush()
+            ids: list[int] = []
+            for position, data in enumerate(groups):
+                row = AlignmentGroup(link_id=link_id, position=position, origin="machine", **data)
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                ids.append(row.id)
+            created = 0
+            for data in flags:
+                if _flag_key(data["kind"], data["evidence"]) in decided:
+                    continue
+                group_index = data.pop("group_index", None)
+                session.add(
+                    Flag(
+                        article_id=article_id,
+                        link_id=link_id,
+                        group_id=ids[group_index] if group_index is not None else None,
+                        translation_revision_id=translation_revision,
+                        **data,
+                    )
+                )
+                created += 1
+            link.translation_revision_id = translation_revision
+            link.original_revision_id = original_revision
+            if coverage is not None:
+                link.explanation = {**(link.explanation or {}), "aligned_coverage": coverage}
+            link.updated_at = utcnow()
+            session.add(link)
+        return {"groups": len(groups), "flags": created, "kept_decisions": len(decided)}
+
+    def groups(self, link_id: int, *, active_only: bool = True) -> list[GroupView]:
+        query = select(AlignmentGroup).where(AlignmentGroup.link_id == link_id)
+        if active_only:
+            query = query.where(AlignmentGroup.active.is_(True))  # type: ignore[attr-defined]
+        with Session(self.engine) as session:
+            rows = session.exec(query.order_by(AlignmentGroup.position, AlignmentGroup.id)).all()  # type: ignore[arg-type]
+        return [
+            GroupView(
+                g.id or 0,
+                g.position,
+                g.kind,
+                g.translation,
+                g.original,
+                g.score,
+                g.signals,
+                g.anchors,
+                g.origin,
+            )
+            for g in rows
+        ]
+
+    def flags(self, *, link_id: int | None = None, article_id: int | None = None) -> list[FlagView]:
+        query = select(Flag)
+        if link_id is not None:
+            query = query.where(Flag.link_id == link_id)
+        if article_id is not None:
+            query = query.where(Flag.article_id == article_id)
+        with Session(self.engine) as session:
+            return [_flag_view(f) for f in session.exec(query.order_by(Flag.id)).all()]  # type: ignore[arg-type]
+
+    def length_samples(
+        self, translation_outlet: str | None, original_outlet: str | None, limit: int = 5000
+    ) -> list[tuple[int, int]]:
+        """(translation chars, original chars) of 1-1 groups in links a reviewer confirmed, of an outlet pair."""
+        t_article, o_article = aliased(Article), aliased(Article)
+        t_outlet, o_outlet = aliased(Outlet), aliased(Outlet)
+        query = (
+            select(
+                AlignmentGroup.translation,
+                AlignmentGroup.original,
+                t_article.current_revision_id,
+                o_article.current_revision_id,
+            )
+            .join(Link, Link.id == AlignmentGroup.link_id)
+            .join(t_article, t_article.id == Link.translation_id)
+            .join(o_article, o_article.id == Link.original_id)
+            .join(t_outlet, t_outlet.id == t_article.outlet_id, isouter=True)
+            .join(o_outlet, o_outlet.id == o_article.outlet_id, isouter=True)
+            .where(
+                # a reviewer's word only: the machine's own alignments would feed back into
+                # its estimates, and a run would depend on the runs (or the half-run) before it
+                Link.status == "confirmed",
+                AlignmentGroup.kind == "matched",
+                AlignmentGroup.active.is_(True),  # type: ignore[attr-defined]
+            )  # type: ignore[attr-defined]
+            .where(t_outlet.name == translation_outlet, o_outlet.name == original_outlet)
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            pairs = [
+                ((t_rev, t_idx[0]), (o_rev, o_idx[0]))
+                for t_idx, o_idx, t_rev, o_rev in session.execute(query).all()
+                if len(t_idx) == 1 and len(o_idx) == 1
+            ]
+            wanted = sorted({key for pair in pairs for key in pair})
+            length: dict[tuple[int, int], int] = {}
+            for start in range(0, len(wanted), 400):  # the paragraphs' lengths, in a few queries
+                chunk = wanted[start : start + 400]
+                revisions = sorted({rev for rev, _ in chunk})
+                for rev, idx, n in session.execute(
+                    select(
+                        Paragraph.revision_id, Paragraph.index, func.length(Paragraph.text)
+                    ).where(Paragraph.revision_id.in_(revisions))  # type: ignore[attr-defined]
+                ).all():
+                    length[(rev, idx)] = int(n or 0)
+        samples = [(length.get(t, 0), length.get(o, 0)) for t, o in pairs]
+        return [(t, o) for t, o in samples if t and o]
+
+    def load_embeddings(self, hashes: list[str], model: str) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with Session(self.engine) as session:
+            for start in range(0, len(hashes), 500):
+                chunk = hashes[start : start + 500]
+                rows = session.execute(
+                    select(Embedding.text_hash, Embedding.vector).where(
+                        Embedding.model == model,
+                        Embedding.text_hash.in_(chunk),  # type: ignore[attr-defined]
+                    )
+                ).all()
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype="<f4").copy()
+        return found
+
+    def save_embeddings(self, vectors: dict[str, np.ndarray], model: str) -> None:
+        """Cache vectors; one another process cached first is kept (insert or ignore, so
+        two workers embedding one paragraph at once never collide)."""
+        if not vectors:
+            return
+        table = Embedding.__table__  # type: ignore[attr-defined]
+        rows = [
+            {"text_hash": key, "model": model, "vector": np.asarray(v, dtype="<f4").tobytes()}
+            for key, v in vectors.items()
+        ]
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as upsert
+            else:
+                from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+            conn.execute(upsert(table).on_conflict_do_nothing(), rows)
+
+
+def _flag_key(kind: str, evidence: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two flags the same flag across re-runs: kind and the paragraphs it names."""
+    return (kind, evidence.get("translation_index"), evidence.get("original_index"))

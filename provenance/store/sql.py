@@ -1,0 +1,81 @@
+"""SQL pieces the aggregates share: LIKE escaping, ISO dates, the translation rule, an exists
+check, and the prebuilt statements of the ingest path."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from provenance.models import (
+    Article,
+    ChromeSighting,
+    Outlet,
+    Paragraph,
+    Revision,
+)
+
+
+def _like(search: str) -> str:
+    """A LIKE pattern that finds ``search`` as it is written: "%" and "_" are letters there."""
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def is_translation() -> Any:
+    """Which articles are translations to link: those of a translating outlet, and those not
+    in Arabic that credit a source or whose outlet is not known to publish in their language
+    (an unknown outlet, or the English edition of an Arabic outlet)."""
+    return or_(
+        Outlet.role == "translator",
+        (Article.lang != "ar")
+        & (
+            Article.credit.is_not(None)  # type: ignore[union-attr]
+            | Outlet.lang.is_(None)  # type: ignore[union-attr]
+            | (Outlet.lang != Article.lang)
+        ),
+    )
+
+
+class _SQL:
+    """Statements of the ingest path, built once: SQLAlchemy then skips re-deriving cache keys."""
+
+    _a = Article.__table__  # type: ignore[attr-defined]
+    _r = Revision.__table__  # type: ignore[attr-defined]
+    article_by_url = select(
+        _a.c.id, _a.c.current_revision_id, _a.c.published,
+        _a.c.lang, _a.c.outlet_id, _a.c.credit, _a.c.author,
+    ).where(_a.c.url == bindparam("p_url"))  # fmt: skip
+    revision_by_id = select(_r.c.number, _r.c.content_hash, _r.c.text).where(
+        _r.c.id == bindparam("p_id")
+    )
+    update_article = update(_a).where(_a.c.id == bindparam("p_id"))
+    insert_article = insert(_a)
+    insert_revision = insert(_r)
+    insert_paragraph = insert(Paragraph.__table__)  # type: ignore[attr-defined]
+    _c = ChromeSighting.__table__  # type: ignore[attr-defined]
+    insert_sighting = insert(_c)
+    forget_sightings = _c.delete().where(_c.c.article_id == bindparam("p_article"))
+    count_sightings = (
+        select(_c.c.key, func.count())
+        .where(_c.c.outlet_id == bindparam("p_outlet"))
+        .where(_c.c.key.in_(bindparam("p_keys", expanding=True)))
+        .group_by(_c.c.key)
+    )
+
+
+def _exists(engine: Engine, query: Any) -> bool:
+    """Whether ``query`` returns any row."""
+    with Session(engine) as session:
+        return session.execute(query.limit(1)).first() is not None
