@@ -30,8 +30,12 @@ import numpy as np
 from provenance.embed import EMBED_BATCH, Embedder, embed_texts, group_vector
 from provenance.text.anchors import Anchors, anchors_from_json, anchors_to_json, extract_anchors
 from provenance.text.segment import CHROME_KINDS
+from provenance.vocab import ALIGNED_LINKS, GroupKind, LinkStatus, ParagraphKind
 
-KNOWN_ADDITION_KINDS = frozenset(CHROME_KINDS | {"standfirst", "translator_note", "attribution"})
+KNOWN_ADDITION_KINDS = frozenset(
+    CHROME_KINDS
+    | {ParagraphKind.standfirst, ParagraphKind.translator_note, ParagraphKind.attribution}
+)
 """Translation paragraphs that enter alignment as additions (docs/design.md, "Flags")."""
 
 MOVES = ((1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (1, 3), (3, 1))
@@ -708,7 +712,7 @@ def _is_body(paragraph: Paragraph, side: str) -> bool:
     """Whether the paragraph enters the DP (the rest are known additions or non-body)."""
     if side == "t":
         return paragraph.kind not in KNOWN_ADDITION_KINDS
-    return paragraph.kind == "body"
+    return paragraph.kind == ParagraphKind.body
 
 
 def _fixed_links(ctx: PairContext, groups: list[Group]) -> list[Group]:
@@ -717,7 +721,7 @@ def _fixed_links(ctx: PairContext, groups: list[Group]) -> list[Group]:
     enough of its anchors to be merged into them (a merge is weighed with the semantic
     signal)."""
     chain = sorted(
-        (g for g in groups if g.kind == "matched" and g.score >= FIX_MARGIN),
+        (g for g in groups if g.kind == GroupKind.matched and g.score >= FIX_MARGIN),
         key=lambda g: g.translation,
     )
     fixed = [
@@ -726,7 +730,7 @@ def _fixed_links(ctx: PairContext, groups: list[Group]) -> list[Group]:
         if all(g.original[0] > h.original[-1] for h in chain[:n])
         and all(g.original[-1] < h.original[0] for h in chain[n + 1 :])
     ]
-    fixed += [g for g in groups if g.kind == "moved" and g.score >= FIX_MARGIN]
+    fixed += [g for g in groups if g.kind == GroupKind.moved and g.score >= FIX_MARGIN]
     t_body = [p.index for p in ctx.translation if _is_body(p, "t")]
     o_body = [p.index for p in ctx.original if _is_body(p, "o")]
     changed = True
@@ -779,7 +783,7 @@ def _align(
     scorer = Scorer(ctx, t_body, o_body)
     t_rank = {i: r for r, i in enumerate(t_body)}
     o_rank = {j: r for r, j in enumerate(o_body)}
-    in_order = [g for g in fixed if g.kind == "matched"]
+    in_order = [g for g in fixed if g.kind == GroupKind.matched]
     held = [
         (tuple(t_rank[i] for i in g.translation), tuple(o_rank[j] for j in g.original))
         for g in in_order
@@ -799,10 +803,10 @@ def _align(
         shape = (len(ts), len(os))
         score = scorer.group_score(shape, t_ranks[0], o_ranks[0])
         signals = scorer.signals(shape, t_ranks[0], o_ranks[0])
-        linked.append(_group(ctx, ts, os, "matched", score, signals))
+        linked.append(_group(ctx, ts, os, GroupKind.matched, score, signals))
     linked = _absorb(ctx, scorer, linked)
     linked += _fill_gaps(ctx, scorer, linked)
-    linked += [g for g in fixed if g.kind == "moved"]
+    linked += [g for g in fixed if g.kind == GroupKind.moved]
     linked += _moves(ctx, scorer, linked)
     return _complete(translation, original, linked)
 
@@ -940,7 +944,9 @@ def _fill_gaps(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Gr
         r, c = scorer.t_body.index(i), scorer.o_body.index(j)
         signals = {**scorer.signals((1, 1), r, c), "translation_coverage": coverage}
         filled.append(
-            _group(ctx, (i,), (j,), "matched", float(scorer.matrices[(1, 1)][r, c]), signals)
+            _group(
+                ctx, (i,), (j,), GroupKind.matched, float(scorer.matrices[(1, 1)][r, c]), signals
+            )
         )
     return filled
 
@@ -979,7 +985,7 @@ def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]
             if score > ctx.params.move_threshold:
                 candidates.append((score, i, j, signals))
     return [
-        _group(ctx, (i,), (j,), "moved", score, signals)
+        _group(ctx, (i,), (j,), GroupKind.moved, score, signals)
         for score, i, j, signals in _best_first(candidates, used_t, used_o)
     ]
 
@@ -993,10 +999,10 @@ def _complete(
     groups = list(linked)
     for p in translation:
         if p.index not in used_t:
-            groups.append(Group((p.index,), (), "added", 0.0, {}, {}))
+            groups.append(Group((p.index,), (), GroupKind.added, 0.0, {}, {}))
     for p in original:
         if p.index not in used_o:
-            groups.append(Group((), (p.index,), "dropped", 0.0, {}, {}))
+            groups.append(Group((), (p.index,), GroupKind.dropped, 0.0, {}, {}))
     return sorted(groups, key=lambda g: _reading_position(g, linked))
 
 
@@ -1006,7 +1012,9 @@ def _reading_position(group: Group, linked: list[Group]) -> tuple[float, float]:
         return (group.translation[0], 0.0)
     j = group.original[0]
     after = [
-        g.translation[0] for g in linked if g.kind == "matched" and g.original and g.original[0] > j
+        g.translation[0]
+        for g in linked
+        if g.kind == GroupKind.matched and g.original and g.original[0] > j
     ]
     return (min(after) - 0.5 if after else float("inf"), j / 1000)
 
@@ -1056,7 +1064,7 @@ def gale_church(
         i, j = i - dt, j - do
         ts = tuple(p.index for p in t[i : i + dt])
         os = tuple(p.index for p in o[j : j + do])
-        kind = "matched" if ts and os else ("added" if ts else "dropped")
+        kind = GroupKind.matched if ts and os else (GroupKind.added if ts else GroupKind.dropped)
         groups.append(Group(ts, os, kind))
     return groups[::-1]
 
@@ -1170,12 +1178,11 @@ def align_links(
         raise ValueError("give a translation or everything=True")
     translation_id = store.find_article(translation).id if translation is not None else None
     report = AlignReport()
-    statuses = ("suggested", "auto", "confirmed")
     # The link a reviewer sees: confirmed or auto, else the best suggestion; runner-ups wait.
     links = [
         link
-        for link in store.links(translation_id=translation_id, statuses=statuses)
-        if link.status != "suggested" or link.rank == 1
+        for link in store.links(translation_id=translation_id, statuses=ALIGNED_LINKS)
+        if link.status != LinkStatus.suggested or link.rank == 1
     ]
     if translation_id is not None and not links:
         from provenance.errors import NotFoundError

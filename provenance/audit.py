@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from provenance.store import UNVERIFIED_REASONS, StoryFacts, StoryRow
+from provenance.vocab import LinkStatus
 
 REASONS = (*UNVERIFIED_REASONS, "self_disclaimer")
 FAIL_ON = ("unverified", "flags", "none")
@@ -98,7 +99,7 @@ def audit(
                 continue
             yield AuditRow(
                 id=row.id, url=row.url, title=row.title, outlet=row.outlet, published=row.published, credit=row.credit,
-                link_status=row.link_status, original=row.original_url if row.link_status != "rejected" else None,
+                link_status=row.link_status, original=row.original_url if row.link_status != LinkStatus.rejected else None,
                 reasons=found, high_flags=dict(facts[row.id].open_high),
                 confirmed_mismatches=dict(facts[row.id].confirmed),
             )  # fmt: skip

@@ -24,6 +24,7 @@ from provenance import __version__
 from provenance.config import Settings, load_settings
 from provenance.errors import ConfigError, ProvenanceError
 from provenance.store import Store
+from provenance.vocab import ALIGNED_LINKS
 from provenance.wording import plural
 
 out = Console(soft_wrap=True)
@@ -92,6 +93,15 @@ FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        show_default=False,
+        help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
+    ),
+]
 
 
 class State:
@@ -592,15 +602,7 @@ def fetch(
     retries: RetriesOpt = 3,
     max_mb: MaxMbOpt = 5.0,
     ignore_robots: RobotsOpt = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            show_default=False,
-            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -656,15 +658,7 @@ def refresh(
     retries: RetriesOpt = 3,
     max_mb: MaxMbOpt = 5.0,
     ignore_robots: RobotsOpt = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            show_default=False,
-            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -741,15 +735,7 @@ def link(
         int, typer.Option("--top", help="Keep this many ranked candidates per translation.")
     ] = 5,
     semantic: SemanticOpt = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            show_default=False,
-            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -836,7 +822,7 @@ def candidates(
 
     Example: `provenance candidates https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html`
     """
-    from provenance.link import candidates_for
+    from provenance.link import candidates_for, shared_words
 
     result = candidates_for(
         read_store()[0],
@@ -861,7 +847,7 @@ def candidates(
         days = "" if c.days is None else f"{c.days:+.1f}"
         title = f"{escape(ellipsis(c.title, 60))}\n[dim]{escape(short_url(c.url, 60))}[/dim]"
         table.add_row(str(c.rank), f"{c.score:.2f}", title, (c.outlet or "") + (" (credited)" if c.credited else ""),
-                      days, coverage, ", ".join(_anchor_words(c.matched_terms, 6)))  # fmt: skip
+                      days, coverage, ", ".join(shared_words(c.matched_terms, 6)))  # fmt: skip
     out.print(table)
     for c in result.candidates:
         if c.also_published_by:
@@ -874,22 +860,6 @@ def candidates(
 
 
 ALIGN_COLUMNS = ["link", "translation", "original", "groups", "flags", "coverage"]
-
-
-def _anchor_words(terms: list[str], limit: int) -> list[str]:
-    """What a candidate shares with the translation, in words: numbers as written, concepts
-    by their English name (``c:place.raqqa`` is "Raqqa"); name skeletons are not words."""
-    from provenance.lexicon import lexicon
-
-    entries = lexicon().entries
-    words: list[str] = []
-    for term in terms:
-        kind, _, value = term.partition(":")
-        entry = entries.get(value) if kind == "c" else None
-        word = value if kind == "n" else entry.en[0] if entry and entry.en else None
-        if word and word not in words:
-            words.append(word)
-    return words[:limit]
 
 
 @app.command()
@@ -905,15 +875,7 @@ def align(
         bool, typer.Option("--force", help="Re-align even when neither side changed.")
     ] = False,
     semantic: SemanticOpt = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            min=1,
-            show_default=False,
-            help="Processes on this machine (default: $PROVENANCE_WORKERS or 1).",
-        ),
-    ] = None,
+    workers: WorkersOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     as_json: JsonOpt = False,
 ) -> None:
@@ -1577,7 +1539,7 @@ def _job_targets(store: Store, kind: JobKind, targets: list[str], everything: bo
             return [str(store.find_article(t).id) for t in targets]
         if kind is JobKind.link:
             return [str(i) for i in store.translation_ids()]
-        linked = store.links(statuses=("suggested", "auto", "confirmed"))
+        linked = store.links(statuses=ALIGNED_LINKS)
         return [str(i) for i in dict.fromkeys(link.translation_id for link in linked)]
     if everything:
         raise typer.BadParameter(f"enqueue {kind}: --all is for link and align")

@@ -13,9 +13,10 @@ import json
 from datetime import datetime
 from typing import Any
 
+from provenance.vocab import LINKED
+
 FORMATS = ("prov-json", "prov-n", "jsonld")
 NAMESPACE = "https://provenance.example/ns#"
-LINKED = ("confirmed", "auto")
 
 
 def _articles_and_links(

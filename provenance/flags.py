@@ -21,33 +21,34 @@ from provenance.text.anchors import Anchors, anchor_keys_of, parse_figure, surfa
 from provenance.text.normalize import normalize
 from provenance.text.tokens import arabic_forms, token_forms, words
 from provenance.text.translit import arabic_skeleton, english_skeleton
+from provenance.vocab import FlagKind, GroupKind, ParagraphKind, Severity
 
-ADDITION_KIND = {
+ADDITION_KIND: dict[str, FlagKind] = {
     # The kind a paragraph without counterpart is flagged with, on either side: an
     # original's own chrome is flagged as chrome, not as a drop.
-    "boilerplate": "boilerplate",
-    "title_repeat": "boilerplate",
-    "read_also": "read_also",
-    "disclaimer": "disclaimer",
-    "standfirst": "attribution",
-    "attribution": "attribution",
-    "translator_note": "translator_note",
+    ParagraphKind.boilerplate: FlagKind.boilerplate,
+    ParagraphKind.title_repeat: FlagKind.boilerplate,
+    ParagraphKind.read_also: FlagKind.read_also,
+    ParagraphKind.disclaimer: FlagKind.disclaimer,
+    ParagraphKind.standfirst: FlagKind.attribution,
+    ParagraphKind.attribution: FlagKind.attribution,
+    ParagraphKind.translator_note: FlagKind.translator_note,
 }
-SEVERITY = {
-    "number_mismatch": "high",
-    "date_mismatch": "high",
-    "name_mismatch": "high",
-    "source_changed": "high",
-    "translation_changed": "high",
-    "dropped": "medium",
-    "condensed": "medium",
-    "added": "low",
-    "moved": "low",
-    "attribution": "low",
-    "translator_note": "low",
-    "read_also": "low",
-    "boilerplate": "low",
-    "disclaimer": "low",
+SEVERITY: dict[str, Severity] = {
+    FlagKind.number_mismatch: Severity.high,
+    FlagKind.date_mismatch: Severity.high,
+    FlagKind.name_mismatch: Severity.high,
+    FlagKind.source_changed: Severity.high,
+    FlagKind.translation_changed: Severity.high,
+    FlagKind.dropped: Severity.medium,
+    FlagKind.condensed: Severity.medium,
+    FlagKind.added: Severity.low,
+    FlagKind.moved: Severity.low,
+    FlagKind.attribution: Severity.low,
+    FlagKind.translator_note: Severity.low,
+    FlagKind.read_also: Severity.low,
+    FlagKind.boilerplate: Severity.low,
+    FlagKind.disclaimer: Severity.low,
 }
 FINE_NAME_CATEGORIES = frozenset(
     {"city", "town", "village", "district", "neighbourhood", "camp", "crossing", "airport", "base", "mountain",
@@ -74,7 +75,7 @@ class ProposedFlag:
 
     @property
     def severity(self) -> str:
-        return SEVERITY.get(self.kind, "low")
+        return SEVERITY.get(self.kind, Severity.low)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,9 +100,9 @@ def flags_for_alignment(
     o_by_index = {p.index: p for p in original}
     flags: list[ProposedFlag] = []
     for group in groups:
-        if group.kind == "added":
+        if group.kind == GroupKind.added:
             for i in group.translation:
-                kind = ADDITION_KIND.get(t_by_index[i].kind, "added")
+                kind = ADDITION_KIND.get(t_by_index[i].kind, FlagKind.added)
                 flags.append(
                     ProposedFlag(
                         kind,
@@ -111,11 +112,11 @@ def flags_for_alignment(
                     )
                 )
             continue
-        if group.kind == "dropped":
+        if group.kind == GroupKind.dropped:
             for j in group.original:
                 flags.append(
                     ProposedFlag(
-                        ADDITION_KIND.get(o_by_index[j].kind, "dropped"),
+                        ADDITION_KIND.get(o_by_index[j].kind, FlagKind.dropped),
                         "paragraph",
                         original=j,
                         evidence={"text": o_by_index[j].text[:200]},
@@ -124,10 +125,14 @@ def flags_for_alignment(
             continue
         ts = [t_by_index[i] for i in group.translation]
         os = [o_by_index[j] for j in group.original]
-        if group.kind == "moved":
+        if group.kind == GroupKind.moved:
             flags.append(
                 ProposedFlag(
-                    "moved", "group", ts[0].index, os[0].index, {"score": round(group.score, 3)}
+                    FlagKind.moved,
+                    "group",
+                    ts[0].index,
+                    os[0].index,
+                    {"score": round(group.score, 3)},
                 )
             )
         flags += _mismatches(ts, os)
@@ -225,7 +230,7 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
     for a, b in _number_pairs(t_numbers - o_all.numbers, o_numbers - t_all.numbers):
         flags.append(
             ProposedFlag(
-                "number_mismatch",
+                FlagKind.number_mismatch,
                 "group",
                 _where(ts, t_anchors, lambda x, a=a: a in x.numbers),
                 _where(os, o_anchors, lambda x, b=b: b in x.numbers),
@@ -243,7 +248,7 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
             a, b = sorted(t_dates)[0], sorted(o_dates)[0]
             flags.append(
                 ProposedFlag(
-                    "date_mismatch",
+                    FlagKind.date_mismatch,
                     "group",
                     _where(ts, t_anchors, lambda x, a=a: a in x.dates),
                     _where(os, o_anchors, lambda x, b=b: b in x.dates),
@@ -256,7 +261,7 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
         a, b = name
         flags.append(
             ProposedFlag(
-                "name_mismatch",
+                FlagKind.name_mismatch,
                 "group",
                 _where(ts, t_anchors, lambda x, a=a: a in x.concepts)
                 if not a.startswith("name:")
@@ -519,7 +524,7 @@ def _condensed(ts: list[Paragraph], os: list[Paragraph], ratio: float) -> Propos
         return None
     t_anchors, o_anchors = _anchors(ts, "en"), _anchors(os, "ar")
     return ProposedFlag(
-        "condensed",
+        FlagKind.condensed,
         "group",
         ts[0].index,
         os[0].index,

@@ -99,6 +99,22 @@ def index_terms(paragraphs: Iterable[tuple[str, ...] | tuple[Any, ...]], lang: s
     return terms
 
 
+def shared_words(terms: list[str], limit: int) -> list[str]:
+    """What a candidate shares with the translation, in words: numbers as written, concepts
+    by their English name (``c:place.raqqa`` is "Raqqa"); name skeletons are not words."""
+    from provenance.lexicon import lexicon
+
+    entries = lexicon().entries
+    words: list[str] = []
+    for term in terms:
+        kind, _, value = term.partition(":")
+        entry = entries.get(value) if kind == "c" else None
+        word = value if kind == "n" else entry.en[0] if entry and entry.en else None
+        if word and word not in words:
+            words.append(word)
+    return words[:limit]
+
+
 def _small(number: str) -> bool:
     return number.isdigit() and int(number) <= 10
 
@@ -477,11 +493,15 @@ def _index_in_parallel(
     on_batch: Callable[[int], None] | None,
 ) -> int:
     import multiprocessing
+    import os
     from concurrent.futures import ProcessPoolExecutor
 
     total = 0
     with ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
     ) as pool:
         chunk = max(1, batch // (4 * workers))
         pending = (
@@ -568,7 +588,7 @@ def find_originals(
                 title=brief["title"],
                 published=brief["published"],
                 term_score=round(sum(weights[t] for t in matched) / mass, 4) if mass else 0.0,
-                matched_terms=sorted(matched, key=lambda t: -weights[t]),
+                matched_terms=sorted(matched, key=lambda t: (-weights[t], t)),
                 credited=bool(credited and brief["outlet"] == credited),
                 days=round(days, 2) if days is not None else None,
             )

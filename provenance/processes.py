@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
-    """Pool initializer: end this worker when the process that forked it ends."""
-    parent = os.getppid()
+def die_with_parent(parent: int | None = None) -> None:
+    """Pool initializer: end this worker when ``parent`` (the process that started the pool,
+    passed as ``initargs=(os.getpid(),)`` so that a parent killed before this runs is seen)
+    ends."""
+    parent = os.getppid() if parent is None else parent
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             import ctypes
@@ -60,11 +62,13 @@ def worker_pool(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(initializer, initargs),
+        initargs=(os.getpid(), initializer, initargs),
     )
 
 
-def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
-    die_with_parent()
+def _start_worker(
+    parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+) -> None:
+    die_with_parent(parent)
     if initializer is not None:
         initializer(*initargs)

@@ -35,13 +35,14 @@ from typing import IO, Any, TextIO
 
 from provenance.audit import story_reasons
 from provenance.flags import ADDITION_KIND, SEVERITY
+from provenance.vocab import LINKED, FlagKind, LinkStatus, Severity
 
 FORMATS = ("md", "html", "csv", "json")
-MISMATCHES = ("number_mismatch", "date_mismatch", "name_mismatch")
+MISMATCHES = (FlagKind.number_mismatch, FlagKind.date_mismatch, FlagKind.name_mismatch)
 CONTEXT_KINDS = frozenset(ADDITION_KIND.values())
 """Flags of paragraphs tagged at ingest (boilerplate, read_also, disclaimer, attribution,
 translator_note): context, not open problems."""
-SEVERITIES = ("high", "medium", "low", "context")
+SEVERITIES = tuple(Severity)
 """Open flags by how much they matter; every key is always present in the counts."""
 KIND_COLOURS = {
     "number_mismatch": "#991b1b", "date_mismatch": "#dc2626", "name_mismatch": "#f87171",
@@ -53,7 +54,7 @@ KIND_COLOURS = {
 
 def flag_class(kind: str) -> str:
     """``context`` for the flag of a tagged paragraph, else the kind's severity."""
-    return "context" if kind in CONTEXT_KINDS else SEVERITY.get(kind, "low")
+    return Severity.context if kind in CONTEXT_KINDS else SEVERITY.get(kind, Severity.low)
 
 
 def by_severity(open_flags: dict[str, int]) -> dict[str, int]:
@@ -114,7 +115,7 @@ class StoryReport:
 
     @property
     def context_flags(self) -> int:
-        return self.open_by_severity["context"]
+        return self.open_by_severity[Severity.context]
 
     def problems_text(self) -> str:
         """``number_mismatch 2, dropped 1, date_mismatch 1 confirmed, 4 context``."""
@@ -176,7 +177,7 @@ class Totals:
     def add(self, s: StoryReport) -> None:
         self.stories += 1
         self.verified += s.review == "verified"
-        self.linked += s.link_status in ("confirmed", "auto")
+        self.linked += s.link_status in LINKED
         self.no_original += "no_original" in s.reasons
         outlet = s.outlet or "(none)"
         row = self.by_outlet.setdefault(
@@ -264,7 +265,7 @@ def report_stories(
                 (
                     link
                     for link in fact.links
-                    if link["id"] == row.link_id and link["status"] != "rejected"
+                    if link["id"] == row.link_id and link["status"] != LinkStatus.rejected
                 ),
                 None,
             )

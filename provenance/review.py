@@ -30,6 +30,14 @@ from provenance.models import (
     utcnow,
 )
 from provenance.store import _flag_key
+from provenance.vocab import (
+    FLAG_ACTIONS,
+    GROUP_ACTIONS,
+    FlagStatus,
+    GroupKind,
+    LinkStatus,
+    ReviewAction,
+)
 
 
 class ReviewError(ProvenanceError):
@@ -74,14 +82,14 @@ class Event:
 
 
 _ACTION_WORDS = {
-    "confirm_link": ("confirmed", "link to {detail}"),
-    "reject_link": ("rejected", "link to {detail}"),
-    "accept_flag": ("accepted", "{detail} flag"),
-    "dismiss_flag": ("dismissed", "{detail} flag"),
-    "merge_groups": ("merged", "groups"),
-    "split_group": ("split", "group"),
-    "unlink_group": ("unlinked", "group"),
-    "relink_groups": ("relinked", "groups"),
+    ReviewAction.confirm_link: ("confirmed", "link to {detail}"),
+    ReviewAction.reject_link: ("rejected", "link to {detail}"),
+    ReviewAction.accept_flag: ("accepted", "{detail} flag"),
+    ReviewAction.dismiss_flag: ("dismissed", "{detail} flag"),
+    ReviewAction.merge_groups: ("merged", "groups"),
+    ReviewAction.split_group: ("split", "group"),
+    ReviewAction.unlink_group: ("unlinked", "group"),
+    ReviewAction.relink_groups: ("relinked", "groups"),
 }
 
 
@@ -159,24 +167,29 @@ class Review:
     # -- links ------------------------------------------------------------------------------
 
     def _set_link(
-        self, link_id: int, status: str, action: str, note: str | None, seen: str | None
+        self,
+        link_id: int,
+        status: LinkStatus,
+        action: ReviewAction,
+        note: str | None,
+        seen: str | None,
     ) -> int:
         with db.session_scope(self.store.engine) as session:
             link = _get(session, Link, link_id, "link")
             before = _link_state(link)
             _claim(session, Link, link_id, seen or link.status, "link")
             others: list[dict[str, Any]] = []
-            if status == "confirmed":
+            if status == LinkStatus.confirmed:
                 # one confirmed original per translation: a previous confirmation becomes a suggestion
                 for other in session.exec(
                     select(Link).where(
                         Link.translation_id == link.translation_id,
                         Link.id != link.id,
-                        Link.status == "confirmed",
+                        Link.status == LinkStatus.confirmed,
                     )
                 ).all():
                     others.append({"id": other.id, "status": other.status})
-                    other.status = "suggested"
+                    other.status = LinkStatus.suggested
                     session.add(other)
             link.status = status
             link.updated_at = utcnow()
@@ -201,11 +214,11 @@ class Review:
 
         ``seen`` is the link's status when the reviewer read it: when someone else has changed
         it since, the decision is refused (StaleDecision) instead of replacing theirs."""
-        return self._set_link(link_id, "confirmed", "confirm_link", note, seen)
+        return self._set_link(link_id, LinkStatus.confirmed, ReviewAction.confirm_link, note, seen)
 
     def reject_link(self, link_id: int, note: str | None = None, *, seen: str | None = None) -> int:
         """The reviewer says this is not the original."""
-        return self._set_link(link_id, "rejected", "reject_link", note, seen)
+        return self._set_link(link_id, LinkStatus.rejected, ReviewAction.reject_link, note, seen)
 
     def link_original(
         self, translation: str | int, original: str | int, note: str | None = None
@@ -215,13 +228,18 @@ class Review:
         o = self.store.find_article(original)
         if t.id == o.id:
             raise ReviewError("an article cannot be its own original")
-        view = self.store.link(t.id, o.id, status="suggested")
+        view = self.store.link(t.id, o.id, status=LinkStatus.suggested)
         return self.confirm_link(view.id, note)
 
     # -- flags ------------------------------------------------------------------------------
 
     def _set_flag(
-        self, flag_id: int, status: str, action: str, note: str | None, seen: str | None
+        self,
+        flag_id: int,
+        status: FlagStatus,
+        action: ReviewAction,
+        note: str | None,
+        seen: str | None,
     ) -> int:
         with db.session_scope(self.store.engine) as session:
             flag = _get(session, Flag, flag_id, "flag")
@@ -239,13 +257,13 @@ class Review:
     def accept_flag(self, flag_id: int, note: str | None = None, *, seen: str | None = None) -> int:
         """The flag is right: the translation does differ there (kept in the audit).
         ``seen``: the flag's status when the reviewer read it (see ``confirm_link``)."""
-        return self._set_flag(flag_id, "accepted", "accept_flag", note, seen)
+        return self._set_flag(flag_id, FlagStatus.accepted, ReviewAction.accept_flag, note, seen)
 
     def dismiss_flag(
         self, flag_id: int, note: str | None = None, *, seen: str | None = None
     ) -> int:
         """The flag is not a problem (house style, a known rewrite...)."""
-        return self._set_flag(flag_id, "dismissed", "dismiss_flag", note, seen)
+        return self._set_flag(flag_id, FlagStatus.dismissed, ReviewAction.dismiss_flag, note, seen)
 
     # -- groups -----------------------------------------------------------------------------
 
@@ -288,14 +306,14 @@ class Review:
         old_flags = session.exec(
             select(Flag).where(Flag.group_id.in_([g.id for g in old]))  # type: ignore[union-attr]
         ).all()
-        removed = [_flag_row(f) for f in old_flags if f.status == "open"]
+        removed = [_flag_row(f) for f in old_flags if f.status == FlagStatus.open]
         for flag in old_flags:
-            if flag.status == "open":
+            if flag.status == FlagStatus.open:
                 session.delete(flag)
         decided = {
             _flag_key(f.kind, f.evidence): f
             for f in session.exec(select(Flag).where(Flag.link_id == link.id)).all()
-            if f.status != "open"
+            if f.status != FlagStatus.open
         }
         added: list[int] = []
         repointed: list[list[int | None]] = []
@@ -331,14 +349,16 @@ class Review:
             translation = sorted({i for g in groups for i in g.translation})
             original = sorted({j for g in groups for j in g.original})
             kind = (
-                "matched" if translation and original else ("added" if translation else "dropped")
+                GroupKind.matched
+                if translation and original
+                else (GroupKind.added if translation else GroupKind.dropped)
             )
             return self._replace_groups(
                 session,
                 groups[0].link_id,
                 groups,
                 [(translation, original, kind)],
-                "merge_groups",
+                ReviewAction.merge_groups,
                 note,
             )
 
@@ -351,10 +371,12 @@ class Review:
                     "only a group with more than one paragraph on a side can be split"
                 )
             t, o = list(group.translation), list(group.original)
-            new = [([t[k]], [o[k]], "matched") for k in range(min(len(t), len(o)))]
-            new += [([i], [], "added") for i in t[len(o) :]]
-            new += [([], [j], "dropped") for j in o[len(t) :]]
-            return self._replace_groups(session, group.link_id, [group], new, "split_group", note)
+            new = [([t[k]], [o[k]], GroupKind.matched) for k in range(min(len(t), len(o)))]
+            new += [([i], [], GroupKind.added) for i in t[len(o) :]]
+            new += [([], [j], GroupKind.dropped) for j in o[len(t) :]]
+            return self._replace_groups(
+                session, group.link_id, [group], new, ReviewAction.split_group, note
+            )
 
     def unlink_group(self, group_id: int, note: str | None = None) -> int:
         """These paragraphs are not translations of each other: an addition and a drop."""
@@ -362,10 +384,12 @@ class Review:
             (group,) = self._groups(session, [group_id])
             if not (group.translation and group.original):
                 raise ReviewError("only a group with both sides can be unlinked")
-            new = [([i], [], "added") for i in group.translation] + [
-                ([], [j], "dropped") for j in group.original
+            new = [([i], [], GroupKind.added) for i in group.translation] + [
+                ([], [j], GroupKind.dropped) for j in group.original
             ]
-            return self._replace_groups(session, group.link_id, [group], new, "unlink_group", note)
+            return self._replace_groups(
+                session, group.link_id, [group], new, ReviewAction.unlink_group, note
+            )
 
     def relink_groups(
         self, translation_group: int, original_group: int, note: str | None = None
@@ -380,9 +404,9 @@ class Review:
                 or not dropped.original
             ):
                 raise ReviewError("relink pairs an added group with a dropped group")
-            new = [(list(added.translation), list(dropped.original), "matched")]
+            new = [(list(added.translation), list(dropped.original), GroupKind.matched)]
             return self._replace_groups(
-                session, added.link_id, [added, dropped], new, "relink_groups", note
+                session, added.link_id, [added, dropped], new, ReviewAction.relink_groups, note
             )
 
     # -- the trail --------------------------------------------------------------------------
@@ -395,22 +419,19 @@ class Review:
                 .where(
                     ReviewEvent.reviewer == self.reviewer,
                     ReviewEvent.undone.is_(False),  # type: ignore[attr-defined]
-                    ReviewEvent.action != "undo",
+                    ReviewEvent.action != ReviewAction.undo,
                 )
                 .order_by(ReviewEvent.id.desc())  # type: ignore[union-attr]
             ).first()
             if event is None:
                 raise ReviewError("nothing to undo")
             detail = ""
-            if event.target_type == "flag":
+            if event.action in FLAG_ACTIONS:
                 flag = _get(session, Flag, event.target_id, "flag")
                 flag.status, flag.note = event.before["status"], event.before.get("note")
                 session.add(flag)
                 detail = flag.kind
-            elif event.action.endswith("_groups") or event.action in (
-                "split_group",
-                "unlink_group",
-            ):
+            elif event.action in GROUP_ACTIONS:
                 _unflag(session, event.before, event.after)
                 for gid in event.after.get("active", []):
                     row = session.get(AlignmentGroup, gid)
@@ -440,7 +461,7 @@ class Review:
             _event(
                 session,
                 self.reviewer,
-                "undo",
+                ReviewAction.undo,
                 event.target_type,
                 event.target_id,
                 {"event": event.id},

@@ -16,6 +16,7 @@ from provenance.models import (
     Link,
     Revision,
 )
+from provenance.vocab import FlagKind, LinkStatus, Severity
 
 
 class FetchStore:
@@ -99,12 +100,14 @@ class FetchStore:
             links = session.exec(
                 select(Link).where(
                     or_(Link.translation_id == article_id, Link.original_id == article_id),
-                    Link.status != "rejected",
+                    Link.status != LinkStatus.rejected,
                 )
             ).all()
             for link in links:
-                kind = (
-                    "translation_changed" if link.translation_id == article_id else "source_changed"
+                kind = str(
+                    FlagKind.translation_changed
+                    if link.translation_id == article_id
+                    else FlagKind.source_changed
                 )
                 number = revision.number if revision else None
                 already = any(
@@ -117,7 +120,7 @@ class FetchStore:
                     continue
                 session.add(
                     Flag(
-                        article_id=link.translation_id, link_id=link.id, kind=kind, level="story", severity="high",
+                        article_id=link.translation_id, link_id=link.id, kind=kind, level="story", severity=Severity.high,
                         evidence={"url": article.url, "revision": number, "patch": (revision.patch or "")[:4000] if revision else ""},
                     )
                 )  # fmt: skip

@@ -26,6 +26,7 @@ from provenance.models import (
 )
 from provenance.store.sql import _exists, _iso, is_translation
 from provenance.store.views import ParagraphView, _paragraph_view
+from provenance.vocab import FlagStatus, LinkStatus
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,9 @@ class IndexStore:
     def has_confirmed_link(self, article_id: int) -> bool:
         return _exists(
             self.engine,
-            select(Link.id).where(Link.translation_id == article_id, Link.status == "confirmed"),
+            select(Link.id).where(
+                Link.translation_id == article_id, Link.status == LinkStatus.confirmed
+            ),
         )
 
     def save_links(
@@ -366,9 +369,11 @@ class IndexStore:
                 link = existing.get(candidate.article_id)
                 if link is None:
                     link = Link(translation_id=article_id, original_id=candidate.article_id)
-                if link.status not in ("confirmed", "rejected"):
+                if link.status not in (LinkStatus.confirmed, LinkStatus.rejected):
                     link.status = (
-                        "auto" if decision == "auto" and candidate.rank == 1 else "suggested"
+                        LinkStatus.auto
+                        if decision == LinkStatus.auto and candidate.rank == 1
+                        else LinkStatus.suggested
                     )
                 link.score = candidate.score
                 link.rank = candidate.rank
@@ -377,16 +382,19 @@ class IndexStore:
                 session.add(link)
                 keep.add(candidate.article_id)
             for original_id, link in existing.items():
-                if original_id in keep or link.status in ("confirmed", "rejected"):
+                if original_id in keep or link.status in (
+                    LinkStatus.confirmed,
+                    LinkStatus.rejected,
+                ):
                     continue
                 has_groups = session.exec(
                     select(AlignmentGroup.id).where(AlignmentGroup.link_id == link.id)
                 ).first()
                 has_flags = session.exec(
-                    select(Flag.id).where(Flag.link_id == link.id, Flag.status != "open")
+                    select(Flag.id).where(Flag.link_id == link.id, Flag.status != FlagStatus.open)
                 ).first()
                 if has_flags:
-                    link.status = "suggested"
+                    link.status = LinkStatus.suggested
                     link.rank = 99
                     session.add(link)
                     continue

@@ -34,6 +34,7 @@ from provenance.store.views import (
     _link_view,
     _paragraph_view,
 )
+from provenance.vocab import ALIGNED_LINKS, FlagStatus, GroupKind, LinkStatus, best_link_rank
 
 
 class LinkStore:
@@ -45,10 +46,9 @@ class LinkStore:
         """The aligned pair shown for a translation: its best non-rejected link that has groups
         (confirmed, else auto, else suggested, best rank first: the link the story's
         verification judges)."""
-        order = {"confirmed": 0, "auto": 1, "suggested": 2}
         for link in sorted(
-            self.links(translation_id=article_id, statuses=("confirmed", "auto", "suggested")),
-            key=lambda link: (order[link.status], link.rank, link.id),
+            self.links(translation_id=article_id, statuses=ALIGNED_LINKS),
+            key=lambda link: (best_link_rank(link.status), link.rank, link.id),
         ):
             groups = self.groups(link.id)
             if groups:
@@ -70,7 +70,7 @@ class LinkStore:
         translation_id: int,
         original_id: int,
         *,
-        status: str = "suggested",
+        status: str = LinkStatus.suggested,
         score: float = 0.0,
     ) -> LinkView:
         """The link between two articles, created when missing (a reviewer's status is kept)."""
@@ -175,14 +175,16 @@ class LinkStore:
             if link is None:
                 raise NotFoundError(f"no link {link_id}")
             old_flags = session.exec(select(Flag).where(Flag.link_id == link_id)).all()
-            decided = {_flag_key(f.kind, f.evidence) for f in old_flags if f.status != "open"}
+            decided = {
+                _flag_key(f.kind, f.evidence) for f in old_flags if f.status != FlagStatus.open
+            }
             found = {_flag_key(data["kind"], data["evidence"]) for data in flags}
             for flag in old_flags:
-                if flag.status != "open" and _flag_key(flag.kind, flag.evidence) in found:
+                if flag.status != FlagStatus.open and _flag_key(flag.kind, flag.evidence) in found:
                     flag.translation_revision_id = translation_revision
                     session.add(flag)
             for flag in old_flags:
-                if flag.status == "open" and flag.origin == "machine":
+                if flag.status == FlagStatus.open and flag.origin == "machine":
                     session.delete(flag)
             old_groups = session.exec(
                 select(AlignmentGroup).where(
@@ -192,7 +194,7 @@ class LinkStore:
             kept_groups = {
                 g.id
                 for g in old_groups
-                if any(f.group_id == g.id for f in old_flags if f.status != "open")
+                if any(f.group_id == g.id for f in old_flags if f.status != FlagStatus.open)
             }
             for group in old_groups:
                 if group.id in kept_groups:
@@ -282,8 +284,8 @@ class LinkStore:
             .where(
                 # a reviewer's word only: the machine's own alignments would feed back into
                 # its estimates, and a run would depend on the runs (or the half-run) before it
-                Link.status == "confirmed",
-                AlignmentGroup.kind == "matched",
+                Link.status == LinkStatus.confirmed,
+                AlignmentGroup.kind == GroupKind.matched,
                 AlignmentGroup.active.is_(True),  # type: ignore[attr-defined]
             )  # type: ignore[attr-defined]
             .where(t_outlet.name == translation_outlet, o_outlet.name == original_outlet)

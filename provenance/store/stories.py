@@ -24,6 +24,16 @@ from provenance.models import (
     ReviewEvent,
 )
 from provenance.store.sql import _iso, _like, is_translation
+from provenance.vocab import (
+    ALIGNED_LINKS,
+    FlagKind,
+    FlagStatus,
+    LinkStatus,
+    ParagraphKind,
+    Severity,
+    best_link_case,
+    best_link_rank,
+)
 
 STORY_FILTERS = ("all", "unverified", "flagged", "unlinked")
 STORY_SORTS = ("newest", "oldest", "flags", "title")
@@ -70,25 +80,15 @@ UNVERIFIED_REASONS = (
     "translation_changed",
 )
 """The reasons a story is not verified (audit.py documents each); ``_verification`` decides."""
-ALIGNED_LINKS = ("confirmed", "auto", "suggested")
-"""The statuses of a link whose alignment is shown and checked (a rejected one is neither)."""
 
 
 def _best_link_of(translation_id: Any) -> Any:
     """The id of a translation's link, the one the story is judged by: confirmed, else auto,
     else suggested (best rank first), else a rejected one."""
-    from sqlalchemy import case
-
-    priority = case(
-        (Link.status == "confirmed", 0),
-        (Link.status == "auto", 1),
-        (Link.status == "suggested", 2),
-        else_=3,
-    )
     return (
         select(Link.id)
         .where(Link.translation_id == translation_id)
-        .order_by(priority, Link.rank, Link.id)
+        .order_by(best_link_case(Link.status), Link.rank, Link.id)
         .limit(1)
         .scalar_subquery()
     )
@@ -111,8 +111,8 @@ def _confirmed_flag(link: Any) -> Any:
     and still found by the link's alignment (otherwise a newer translation resolved it)."""
     return (
         (Flag.link_id == link.id)
-        & (Flag.status == "accepted")
-        & (Flag.severity == "high")
+        & (Flag.status == FlagStatus.accepted)
+        & (Flag.severity == Severity.high)
         & _found_again(link)
     )
 
@@ -141,20 +141,20 @@ def _verification() -> _StoryColumns:
     story_flag = (Flag.article_id == Article.id) & _of_story_link(best.id)
     open_flags = (  # flags that need a reviewer: chrome and disclaimers are low severity
         select(func.count(Flag.id))
-        .where(story_flag, Flag.status == "open", Flag.severity != "low")
+        .where(story_flag, Flag.status == FlagStatus.open, Flag.severity != Severity.low)
         .scalar_subquery()
     )
     high_flags = (
         select(func.count(Flag.id))
-        .where(story_flag, Flag.status == "open", Flag.severity == "high")
+        .where(story_flag, Flag.status == FlagStatus.open, Flag.severity == Severity.high)
         .scalar_subquery()
     )
     confirmed = select(func.count(Flag.id)).where(_confirmed_flag(best)).scalar_subquery()
     shown = best.status.in_(ALIGNED_LINKS)
     reasons = {
         "no_original": best.id.is_(None),
-        "link_suggested": best.status == "suggested",
-        "link_rejected": best.status == "rejected",
+        "link_suggested": best.status == LinkStatus.suggested,
+        "link_rejected": best.status == LinkStatus.rejected,
         "not_aligned": shown
         & (best.translation_revision_id.is_(None) | best.original_revision_id.is_(None)),
         "high_flags": high_flags > 0,
@@ -264,7 +264,7 @@ class StoryStore:
         elif what == "flagged":
             query = query.where(rule.open_flags > 0)
         elif what == "unlinked":
-            query = query.where(or_(best.id.is_(None), best.status == "rejected"))
+            query = query.where(or_(best.id.is_(None), best.status == LinkStatus.rejected))
         if search:
             like = _like(search)
             query = query.where(
@@ -441,27 +441,27 @@ class StoryStore:
                 .group_by(Flag.article_id, Flag.kind, Flag.severity, Flag.status)
             ).all():
                 story = facts[article_id]
-                if status == "open":
+                if status == FlagStatus.open:
                     story.open_flags[kind] += n
-                    if severity == "high":
+                    if severity == Severity.high:
                         story.open_high[kind] += n
                 else:
                     story.decided_flags += n
-                if kind == "dropped":
+                if kind == FlagKind.dropped:
                     story.dropped += n
                 elif kind in (
-                    "added",
-                    "boilerplate",
-                    "read_also",
-                    "disclaimer",
-                    "attribution",
-                    "translator_note",
+                    FlagKind.added,
+                    FlagKind.boilerplate,
+                    FlagKind.read_also,
+                    FlagKind.disclaimer,
+                    FlagKind.attribution,
+                    FlagKind.translator_note,
                 ):
                     story.added += n
             for article_id, text in session.execute(
                 select(Article.id, Paragraph.text)
                 .join(Paragraph, Paragraph.revision_id == Article.current_revision_id)
-                .where(Article.id.in_(ids), Paragraph.kind == "disclaimer")  # type: ignore[union-attr]
+                .where(Article.id.in_(ids), Paragraph.kind == ParagraphKind.disclaimer)  # type: ignore[union-attr]
             ).all():
                 if any(phrase in text.lower() for phrase in _UNVERIFIED_DISCLAIMER):
                     facts[article_id].disclaimer = text
@@ -501,7 +501,7 @@ class StoryStore:
         decided = session.execute(
             select(Flag, case((_found_again(link), 1), else_=0))
             .join(link, link.id == Flag.link_id, isouter=True)
-            .where(Flag.article_id.in_(ids), Flag.status != "open")  # type: ignore[attr-defined]
+            .where(Flag.article_id.in_(ids), Flag.status != FlagStatus.open)  # type: ignore[attr-defined]
             .order_by(Flag.article_id, Flag.id)
         ).all()
         deciders: dict[int, ReviewEvent] = {}
@@ -532,7 +532,7 @@ class StoryStore:
                     "note": flag.note,
                     "translation": flag.evidence.get("translation"),
                     "original": flag.evidence.get("original"),
-                    "resolved": flag.status == "accepted"
+                    "resolved": flag.status == FlagStatus.accepted
                     and flag.translation_revision_id is not None
                     and not found,
                 }
@@ -543,7 +543,6 @@ class StoryStore:
     def side_by_side(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         """For many translations at once: each group of its shown link with both sides' texts
         and its open flags (the batch form of ``aligned_pair``, for reports)."""
-        order = {"confirmed": 0, "auto": 1, "suggested": 2}
         best: dict[int, Any] = {}
         result: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
         with Session(self.engine) as session:
@@ -557,12 +556,13 @@ class StoryStore:
                         Link.translation_revision_id,
                         Link.original_revision_id,
                     ).where(
-                        Link.translation_id.in_(ids[start : start + 500]), Link.status != "rejected"
+                        Link.translation_id.in_(ids[start : start + 500]),
+                        Link.status != LinkStatus.rejected,
                     )  # type: ignore[attr-defined]
                 ).all():
                     current = best.get(row.translation_id)
-                    if current is None or (order.get(row.status, 3), row.rank) < (
-                        order.get(current.status, 3),
+                    if current is None or (best_link_rank(row.status), row.rank) < (
+                        best_link_rank(current.status),
                         current.rank,
                     ):
                         best[row.translation_id] = row
@@ -592,7 +592,7 @@ class StoryStore:
                     groups.setdefault(g.link_id, []).append(g)
                 for f in session.execute(
                     select(Flag.group_id, Flag.kind, Flag.evidence).where(
-                        Flag.link_id.in_(chunk), Flag.status == "open"
+                        Flag.link_id.in_(chunk), Flag.status == FlagStatus.open
                     )  # type: ignore[attr-defined]
                 ).all():
                     label = f.kind

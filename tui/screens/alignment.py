@@ -24,6 +24,7 @@ from provenance.errors import ProvenanceError
 from provenance.review import StaleDecision
 from provenance.store import AlignedPair, FlagView, GroupView, ParagraphView
 from provenance.text.anchors import extract_anchors
+from provenance.vocab import FlagStatus, GroupKind, LinkStatus
 from tui.bidi import display_lines, is_rtl, visual_ltr_line
 from tui.bindings import bindings_for
 from tui.widgets.keybar import KeyBar
@@ -158,8 +159,10 @@ class GroupRow(Widget):
             if "mismatch" in f.kind
             else ""
         )
-        state = "" if f.status == "open" else f" ({f.status}{': ' + f.note if f.note else ''})"
-        return f"{'●' if f.status == 'open' else '○'} {f.kind}{detail}{state}"
+        state = (
+            "" if f.status == FlagStatus.open else f" ({f.status}{': ' + f.note if f.note else ''})"
+        )
+        return f"{'●' if f.status == FlagStatus.open else '○'} {f.kind}{detail}{state}"
 
     def flag_text(self) -> str:
         return "\n".join(self._flag_line(f) for f in self.flags)
@@ -290,7 +293,7 @@ class AlignmentScreen(Screen[None]):
         links = [
             link
             for link in self.store.links(translation_id=self.article_id)
-            if link.status != "rejected"
+            if link.status != LinkStatus.rejected
         ]
         if links:
             return (
@@ -335,7 +338,7 @@ class AlignmentScreen(Screen[None]):
         rows = self.rows()
         for offset in range(1, len(rows) + 1):
             n = (self.current + offset) % len(rows)
-            if any(f.status == "open" for f in rows[n].flags):
+            if any(f.status == FlagStatus.open for f in rows[n].flags):
                 self.current = n
                 self._highlight()
                 return
@@ -382,7 +385,7 @@ class AlignmentScreen(Screen[None]):
 
     def _open_flag(self) -> FlagView | None:
         row = self.current_group()
-        flag = next((f for f in row.flags if f.status == "open"), None) if row else None
+        flag = next((f for f in row.flags if f.status == FlagStatus.open), None) if row else None
         if flag is None:
             self.notify("no open flag on this group", severity="warning")
         return flag
@@ -436,7 +439,9 @@ class AlignmentScreen(Screen[None]):
     def action_relink_next(self) -> None:
         row = self.current_group()
         rows = self.rows()
-        drop = next((r for r in rows[self.current + 1 :] if r.group.kind == "dropped"), None)
+        drop = next(
+            (r for r in rows[self.current + 1 :] if r.group.kind == GroupKind.dropped), None
+        )
         if row and drop:
             ids = (row.group.id, drop.group.id)
             self._do(lambda: self.app.review.relink_groups(*ids), "groups relinked")  # type: ignore[attr-defined]

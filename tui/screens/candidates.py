@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from provenance.errors import ProvenanceError
-from provenance.link import Candidate, candidates_for
+from provenance.link import Candidate, candidates_for, shared_words
 from tui.bindings import bindings_for
 from tui.widgets.keybar import KeyBar
 from tui.widgets.note import AskModal, ConfirmModal, reject_question
@@ -52,7 +52,9 @@ class CandidatesScreen(Screen[None]):
         table = self.query_one("#candidates", DataTable)
         table.clear()
         for c in result.candidates:
-            why = ", ".join(c.matched_terms[:5]) + (" · credited outlet" if c.credited else "")
+            why = ", ".join(shared_words(c.matched_terms, 5)) + (
+                " · credited outlet" if c.credited else ""
+            )
             table.add_row(
                 str(c.rank), f"{c.score:.2f}", statuses.get(c.article_id, ""), c.url, c.outlet or "",
                 "" if c.days is None else f"{c.days:+.1f}", "" if c.coverage is None else f"{c.coverage:.0%}", why,

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from provenance.store import STORY_SORTS, StoryRow
+from provenance.vocab import LinkStatus
 from provenance.wording import plural
 from tui.bindings import bindings_for
 from tui.messages import StoryChosen
@@ -33,10 +34,10 @@ CHROME = 3
 """Cells a row needs beyond its columns: the scrollbar and a margin."""
 MIN_TITLE = 16
 STATUS_LABEL = {
-    "confirmed": "confirmed",
-    "auto": "auto",
-    "suggested": "suggested",
-    "rejected": "rejected",
+    LinkStatus.confirmed: "confirmed",
+    LinkStatus.auto: "auto",
+    LinkStatus.suggested: "suggested",
+    LinkStatus.rejected: "rejected",
     None: "—",
 }
 
