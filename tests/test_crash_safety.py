@@ -134,3 +134,93 @@ def test_align_killed_half_way(linked_db_path: Path, tmp_path: Path, at: int) ->
     _sound(killed)
     assert _rows(killed, GROUP_ROWS) == _rows(clean, GROUP_ROWS)
     assert _rows(killed, FLAG_ROWS) == _rows(clean, FLAG_ROWS)
+
+
+# -- the same kills on PostgreSQL -----------------------------------------------------------
+
+
+def _pg_rows(url: str, query: str) -> list[tuple[object, ...]]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = [tuple(row) for row in conn.execute(text(query)).all()]
+    finally:
+        engine.dispose()
+    return sorted(tuple(json.dumps(v) if isinstance(v, list) else v for v in r) for r in rows)
+
+
+def _sqlite_rows(path: Path, query: str) -> list[tuple[object, ...]]:
+    return sorted(
+        tuple(json.dumps(json.loads(v)) if isinstance(v, str) and v.startswith("[") else v
+              for v in row)
+        for row in _rows(path, query)
+    )  # fmt: skip
+
+
+def _pg_kill_when(url: str, args: tuple[str, ...], table: str, at_least: int) -> None:
+    command = [str(Path(sys.executable).parent / "provenance"), "--db", url, *args]
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while run.poll() is None and time.monotonic() < deadline:
+        if _pg_rows(url, f"SELECT count(*) FROM {table}")[0][0] >= at_least:  # type: ignore[operator]
+            break
+        time.sleep(0.01)
+    if run.poll() is None:
+        os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+
+
+def _run(db: str, *args: str) -> None:
+    command = [str(Path(sys.executable).parent / "provenance"), "--db", db, *args]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+PG_ORPHANS = (
+    "SELECT (SELECT count(*) FROM article a WHERE a.current_revision_id IS NULL"
+    "   OR NOT EXISTS (SELECT 1 FROM revision r WHERE r.article_id = a.id)),"
+    " (SELECT count(*) FROM revision r WHERE NOT EXISTS"
+    "   (SELECT 1 FROM paragraph p WHERE p.revision_id = r.id))"
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("at", [1, 300])
+def test_ingest_killed_half_way_on_postgresql(
+    batch: Path, tmp_path: Path, pg_url: str, at: int
+) -> None:
+    """On PostgreSQL: no article without its revision and paragraphs, and a re-run stores what
+    a SQLite run never killed stores."""
+    clean = tmp_path / "clean.db"
+    _run(f"sqlite:///{clean}", "ingest", str(batch))
+    _run(pg_url, "init")
+    _pg_kill_when(pg_url, ("ingest", str(batch)), "article", at)
+    assert _pg_rows(pg_url, PG_ORPHANS) == [(0, 0)]
+    _run(pg_url, "ingest", str(batch))
+    assert _pg_rows(pg_url, ARTICLE_ROWS) == _sqlite_rows(clean, ARTICLE_ROWS)
+
+
+PG_GROUP_ROWS = (
+    "SELECT t.url, g.position, g.translation::text, g.original::text, g.kind FROM alignmentgroup g"
+    " JOIN link l ON l.id = g.link_id JOIN article t ON t.id = l.translation_id WHERE g.active"
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("at", [1, 80])
+def test_align_killed_half_way_on_postgresql(tmp_path: Path, pg_url: str, at: int) -> None:
+    clean = f"sqlite:///{tmp_path / 'clean.db'}"
+    for db in (clean, pg_url):
+        _run(db, "ingest", str(FIXTURES / "pairs"))
+        _run(db, "link", "--all", "--no-semantic")
+    _run(clean, "align", "--all", "--no-semantic")
+    _pg_kill_when(pg_url, ("align", "--all", "--no-semantic"), "alignmentgroup", at)
+    _run(pg_url, "align", "--all", "--no-semantic")
+    groups = _pg_rows(pg_url, PG_GROUP_ROWS)
+    expected = _sqlite_rows(tmp_path / "clean.db", GROUP_ROWS)
+    assert [(u, p, json.loads(t), json.loads(o), k) for u, p, t, o, k in groups] == [
+        (u, p, json.loads(t), json.loads(o), k)
+        for u, p, t, o, k in expected  # type: ignore[arg-type]
+    ]
+    assert _pg_rows(pg_url, FLAG_ROWS) == _sqlite_rows(tmp_path / "clean.db", FLAG_ROWS)
