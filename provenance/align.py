@@ -1209,7 +1209,9 @@ def align_links(
             report.kept.append(link.id)
             continue
         todo.append(link)
-    lengths = {**length_samples(store, todo), **(lengths or {})}
+    given = lengths or {}
+    missing = [t for t in todo if (t.translation_outlet, t.original_outlet) not in given]
+    lengths = {**length_samples(store, missing), **given}  # a parallel run's are read once
     # Links in chunks: the paragraphs the semantic signal is wanted for are embedded in
     # batches across the links of a chunk (align_pairs).
     for at in range(0, len(todo), ALIGN_CHUNK):
