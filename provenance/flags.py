@@ -19,6 +19,7 @@ from provenance.align import Group, Paragraph, anchors_of
 from provenance.lexicon import given_names, lexicon
 from provenance.text.anchors import Anchors, anchor_keys_of, parse_figure, surface
 from provenance.text.normalize import normalize
+from provenance.text.persons import PersonName, family_skeletons, person_names
 from provenance.text.tokens import arabic_forms, token_forms, words
 from provenance.text.translit import arabic_skeleton, english_skeleton
 from provenance.vocab import FlagKind, GroupKind, ParagraphKind, Severity
@@ -398,7 +399,64 @@ def _name_mismatch(
     o_side = o_only + [f"name:{w}" for w in o_marked]
     if t_side and o_side:  # the first of each side in reading order: the same spot
         return _first_said(t_side, ts, "en"), _first_said(o_side, os, "ar")
-    return _twin_names(ts, os)
+    return _twin_names(ts, os) or _other_person(ts, os)
+
+
+def _other_person(ts: list[Paragraph], os: list[Paragraph]) -> tuple[str, str] | None:
+    """One person named on both sides with half of the name changed: the same given name
+    with another family ("Ahmed al-Hassan" / "أحمد العلي"), or the same family with another
+    given name ("Abu Khaled al-Shami" / "أبو محمد الشامي"), the changed half said nowhere on
+    the other side in any spelling. Two wholly different people are left alone: translators
+    add and drop people for context."""
+    t_people = [n for p in ts for n in person_names(p.text, "en") if n.family]
+    o_people = [n for p in os for n in person_names(p.text, "ar") if n.family]
+    if not t_people or not o_people:
+        return None
+    t_said = _people_said(" ".join(p.text for p in ts), "en")
+    o_said = _people_said(" ".join(p.text for p in os), "ar")
+    # a given name that is also an ordinary word is a name when the translation says it
+    o_people = [n for n in o_people if n.certain or n.given & t_said[0]]
+    for t in (n for n in t_people if not _person_said(n, o_said)):
+        for o in (n for n in o_people if not _person_said(n, t_said)):
+            if bool(t.given & o.given) != _same_family(t.family, o.family):
+                return f"name:{t.written}", f"name:{o.written}"
+    return None
+
+
+def _people_said(text: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The given names a text says (as names-list entries), and the skeletons of its words
+    and of every two words run together: a family name may be one word in one language and
+    two in the other ("Yerlikaya", "Abu Ghazaleh")."""
+    names = given_names()
+    if lang == "en":
+        found = [w for w in _LATIN_WORD.findall(text) if w[:1].isupper()]
+        given = frozenset().union(*(names.of(w, "en") for w in found))
+        return given, frozenset(english_skeleton(w) for w in found) | _skeletons(text, "en")
+    found = words(normalize(text), normalised=True)
+    given = frozenset().union(*(names.of(w, "ar") for w in found))
+    clitics = frozenset().union(*(family_skeletons(w, "ar") for w in found))
+    return given, clitics | _skeletons(text, "ar")
+
+
+def _person_said(name: PersonName, other: tuple[frozenset[str], frozenset[str]]) -> bool:
+    given, skeletons = other
+    return bool(name.given & given) and _same_family(name.family, skeletons)
+
+
+def _same_family(a: frozenset[str], b: frozenset[str]) -> bool:
+    """One family name in two transliterations: a skeleton in common, or two one letter
+    apart once both are long enough to tell ("Golani"/الجولاني, "Osman"/عثمان; not
+    "Ali"/"Adi")."""
+    return bool(a & b) or any(_one_letter_apart(x, y) for x in a for y in b)
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    if min(len(a), len(b)) < 3 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _twin_names(ts: list[Paragraph], os: list[Paragraph]) -> tuple[str, str] | None:

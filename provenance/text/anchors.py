@@ -375,7 +375,7 @@ def surface(text: str, lang: str, key: str) -> str | None:
 
 # -- anchors stored with the paragraph -----------------------------------------------------------
 
-ANCHOR_FORMAT = 1
+ANCHOR_FORMAT = 2
 """Bumped when extraction changes in code; the data files are hashed into the stamp."""
 
 
@@ -416,10 +416,17 @@ def anchors_to_json(anchors: Anchors) -> str:
 def anchors_from_json(raw: str | None) -> Anchors | None:
     """Stored anchors, or None when there are none or they were extracted with other data
     (the caller extracts them again)."""
-    import json
-
     if not raw:
         return None
+    return _anchors_from_json(raw)
+
+
+@lru_cache(maxsize=16384)
+def _anchors_from_json(raw: str) -> Anchors | None:
+    """Parsed once per distinct JSON (an outlet's recurring lines share theirs), and shared
+    as ``extract_anchors`` shares its results."""
+    import json
+
     try:
         data = json.loads(raw)
         if data.get("v") != anchor_stamp():
