@@ -1,4 +1,4 @@
-"""Ingest: files in, articles with tagged paragraphs out, one transaction per article.
+"""Ingest: files in, articles with tagged paragraphs out; each article stored whole or not at all.
 
 ``prepare_article`` is pure (canonical URL, outlet, language, paragraph kinds); the store
 does the writing. A bad file or record becomes one line in the report and the batch goes on.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from provenance.errors import DatabaseError, InputError
 from provenance.formats import ArticleInput, GoldPair, clean_text, iter_paths, read_file, where_of
 from provenance.outlets import OutletInfo, registry
 from provenance.store import PreparedArticle, PreparedParagraph, SaveOutcome, Store
+from provenance.store.articles import ArticleBatch
 from provenance.text.anchors import anchors_to_json, extract_anchors
 from provenance.text.lang import detect_language, paragraph_language
 from provenance.text.segment import article_credit, tag_paragraphs
@@ -115,9 +117,11 @@ def check_limits(article: ArticleInput, settings: Settings) -> None:
         )
 
 
+@lru_cache(maxsize=8192)
 def _stored_anchors(text: str, lang: str | None) -> str | None:
     """The paragraph's anchors, extracted once at ingest so that aligning reads them; none
-    when its language is unknown (the aligner then extracts them in its side's language)."""
+    when its language is unknown (the aligner then extracts them in its side's language).
+    Cached like ``extract_anchors``: a line an outlet prints on every page is written once."""
     return anchors_to_json(extract_anchors(text, lang)) if lang else None
 
 
@@ -185,6 +189,13 @@ def ingest_article(
     return store.save_article(prepare_article(article, learnt))
 
 
+BATCH_ARTICLES = 50
+"""Articles ``ingest_paths`` stores in one transaction, each in a savepoint of its own: a
+commit per article was most of ingest's cost. Articles are prepared outside the transaction,
+so another writer waits for the writes of a batch only; a kill loses at most the batch being
+written, which a re-run stores."""
+
+
 def ingest_paths(
     store: Store,
     paths: Iterable[Path],
@@ -202,21 +213,62 @@ def ingest_paths(
     settings = settings or load_settings()
     files = list(iter_paths([Path(p) for p in paths]))
     max_bytes = int(max_file_mb * 1_000_000)
+    pending = _Pending(store, report, settings)
     for path in files:
         report.files += 1
-        _ingest_file(store, path, max_bytes, report, settings)
+        _ingest_file(pending, path, max_bytes)
         if on_file:
             on_file(path)
+    pending.flush()
     return report
 
 
 _FATAL = (OperationalError, InterfaceError, DatabaseError)
 """Errors of the database itself, not of a record: they end the batch (the CLI names them)."""
 
+_CONFLICTS = frozenset({"40001", "40P01"})
+"""PostgreSQL's serialization failure and deadlock: two batches crossed, and one is run again."""
 
-def _ingest_file(
-    store: Store, path: Path, max_bytes: int, report: IngestReport, settings: Settings
-) -> None:
+
+@dataclass
+class _Queued:
+    """An article prepared for the next batch, with the chrome it was tagged with."""
+
+    article: ArticleInput
+    prepared: PreparedArticle
+    outlet: str | None
+    learnt: frozenset[str]
+
+
+class _Pending:
+    """Prepared articles waiting for their batch's transaction."""
+
+    def __init__(self, store: Store, report: IngestReport, settings: Settings) -> None:
+        self.store, self.report, self.settings = store, report, settings
+        self.queued: list[_Queued] = []
+
+    def add(self, article: ArticleInput) -> None:
+        """Prepare one article, or report one error line naming it; store a full batch."""
+        queued = _prepare_one(self.store, article, self.report, self.settings)
+        if queued is not None:
+            self.queued.append(queued)
+        if len(self.queued) >= BATCH_ARTICLES:
+            self.flush()
+
+    def flush(self) -> None:
+        queued, self.queued = self.queued, []
+        if not queued:
+            return
+        outcomes, errors = _store_batch(self.store, queued)
+        for message in errors:
+            self.report.fail(message)
+        for outcome in outcomes:
+            self.report.outcomes[outcome.status] += 1
+            self.report.articles.append(outcome)
+
+
+def _ingest_file(pending: _Pending, path: Path, max_bytes: int) -> None:
+    report = pending.report
     where = where_of(path)
     try:
         for record in read_file(path, max_bytes):
@@ -225,7 +277,7 @@ def _ingest_file(
                 continue
             articles = record.articles() if isinstance(record, GoldPair) else [record]
             for article in articles:
-                _ingest_one(store, article, report, settings)
+                pending.add(article)
     except InputError as err:
         report.fail(str(err))
     except OSError as err:
@@ -236,22 +288,69 @@ def _ingest_file(
         report.fail(f"{where}: {internal_error(err)}")
 
 
-def _ingest_one(
+def _prepare_one(
     store: Store, article: ArticleInput, report: IngestReport, settings: Settings
-) -> None:
-    """Store one article, or one error line naming it; the batch goes on either way."""
+) -> _Queued | None:
+    """Prepare one article as ``ingest_article`` does, or one error line naming it."""
     try:
-        outcome = ingest_article(store, article, settings)
+        check_limits(article, settings)
+        outlet = outlet_of(article)[0]
+        learnt = store.learnt_chrome(outlet)
+        return _Queued(article, prepare_article(article, learnt), outlet, learnt)
     except InputError as err:
         report.fail(str(err))
-        return
     except _FATAL:
         raise
     except Exception as err:  # one record's bug must not end the batch
         report.fail(f"{article.source or article.url}: {internal_error(err)}")
-        return
-    report.outcomes[outcome.status] += 1
-    report.articles.append(outcome)
+    return None
+
+
+def _store_batch(store: Store, queued: list[_Queued]) -> tuple[list[SaveOutcome], list[str]]:
+    """Store prepared articles in one transaction: what each did, and one line per article
+    that failed (rolled back alone). Two PostgreSQL batches that crossed run again."""
+    for attempt in range(3):
+        outcomes: list[SaveOutcome] = []
+        errors: list[str] = []
+        try:
+            with store.article_batch() as batch:
+                for item in queued:
+                    _store_one(batch, item, outcomes, errors)
+            return outcomes, errors
+        except _FATAL as err:
+            if attempt == 2 or _sqlstate(err) not in _CONFLICTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _tags_change(prepared: PreparedArticle, learnt_since: frozenset[str]) -> bool:
+    """Whether chrome learnt (or unlearnt) since the article was tagged is a line of it:
+    learnt chrome changes a paragraph's kind only through its own key (text/segment.py)."""
+    return bool(learnt_since) and any(p.chrome_key in learnt_since for p in prepared.paragraphs)
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    return getattr(getattr(error, "orig", None), "sqlstate", None)
+
+
+def _store_one(
+    batch: ArticleBatch, item: _Queued, outcomes: list[SaveOutcome], errors: list[str]
+) -> None:
+    """Save one article in its savepoint. When the articles saved before it in the batch
+    taught its outlet new chrome, it is tagged again first: the result is the same as
+    storing the articles one transaction at a time."""
+    try:
+        prepared = item.prepared
+        learnt = batch.learnt_chrome(item.outlet)
+        if _tags_change(prepared, learnt ^ item.learnt):
+            prepared = prepare_article(item.article, learnt)
+        outcomes.append(batch.save(prepared))
+    except InputError as err:
+        errors.append(str(err))
+    except _FATAL:
+        raise
+    except Exception as err:  # one record's bug must not end the batch
+        errors.append(f"{item.article.source or item.article.url}: {internal_error(err)}")
 
 
 def internal_error(err: BaseException) -> str:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, or_
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from provenance.errors import NotFoundError
@@ -23,11 +24,14 @@ from provenance.models import (
     Revision,
     utcnow,
 )
-from provenance.store.chrome import ChromeStore
+from provenance.store.chrome import ChromeStore, insert_plain_rows
 from provenance.store.patches import _patch
 from provenance.store.sql import _SQL, _iso, _like
 from provenance.store.views import ArticleDetail, ArticleSummary, ParagraphView, RevisionView
 from provenance.text.chrome import chrome_key
+
+_PARAGRAPH_COLUMNS = ("revision_id", "index", "text", "kind", "lang", "text_hash", "credit",
+                      "anchors")  # fmt: skip
 
 
 @dataclass
@@ -150,6 +154,21 @@ class ArticleStore(ChromeStore):
                     raise
         raise AssertionError("unreachable")
 
+    @contextlib.contextmanager
+    def article_batch(self) -> Iterator[ArticleBatch]:
+        """One transaction for many articles (ingest's bulk path): a commit per article is most
+        of an article's cost on SQLite. Each ``ArticleBatch.save`` runs in a savepoint of its
+        own, so a failed article leaves nothing behind and the others are kept; an error that
+        escapes (the database's own) rolls the whole batch back, and a re-run stores it."""
+        try:
+            with self.engine.begin() as conn:
+                _take_write_lock(conn)
+                yield ArticleBatch(self, conn)
+        except BaseException:
+            self._outlet_ids.clear()  # ids flushed inside a rolled-back transaction are gone
+            self._learnt.clear()
+            raise
+
     def _save(self, conn: Connection, article: PreparedArticle) -> SaveOutcome:
         # Prebuilt Core statements rather than ORM objects: ingest is a bulk path (500+/s).
         now = utcnow()
@@ -202,20 +221,11 @@ class ArticleStore(ChromeStore):
         }
         revision_id = conn.execute(_SQL.insert_revision, revision).inserted_primary_key[0]
         rows = [
-            {
-                "revision_id": revision_id,
-                "index": i,
-                "text": p.text,
-                "kind": p.kind,
-                "lang": p.lang,
-                "text_hash": text_hash(p.text),
-                "credit": p.credit,
-                "anchors": p.anchors,
-            }
+            (revision_id, i, p.text, p.kind, p.lang, text_hash(p.text), p.credit, p.anchors)
             for i, p in enumerate(article.paragraphs)
         ]
         if rows:
-            conn.execute(_SQL.insert_paragraph, rows)
+            insert_plain_rows(conn, "paragraph", _PARAGRAPH_COLUMNS, rows)
         if metadata["outlet_id"] is not None:
             keys = {p.chrome_key for p in article.paragraphs if p.chrome_key}
             self._sight_chrome(conn, metadata["outlet_id"], article_id, keys, status == "created")
@@ -395,3 +405,49 @@ class ArticleStore(ChromeStore):
             "by_lang": dict(sorted(articles.items())),
             "paragraphs_by_kind": dict(sorted(kinds, key=lambda r: -r[1])),
         }
+
+
+def _take_write_lock(conn: Connection) -> None:
+    """On SQLite, open the batch's transaction with the write lock (BEGIN IMMEDIATE): the
+    driver would otherwise open it only at the first write, after reads that the savepoints
+    would already have made a transaction of their own (whose release commits it), and a read
+    turned write in WAL mode fails at once when another process wrote in between instead of
+    waiting. A read-only database refusing the lock keeps the driver's own transactions: an
+    unchanged file is still read, and the first write says the database is read-only."""
+    if conn.dialect.name != "sqlite" or conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        return
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as error:
+        if "readonly" not in str(error.orig).lower():
+            raise
+
+
+class ArticleBatch:
+    """The articles of one ``ArticleStore.article_batch`` transaction, each saved in its own
+    savepoint; the chrome learnt so far is read inside the transaction, so an article sees
+    the sightings of the articles saved before it in the batch (as one transaction per
+    article would)."""
+
+    def __init__(self, store: ArticleStore, conn: Connection) -> None:
+        self.store = store
+        self.conn = conn
+
+    def learnt_chrome(self, outlet: str | None) -> frozenset[str]:
+        """``ChromeStore.learnt_chrome``, as this transaction sees it."""
+        return self.store.learnt_chrome(outlet, self.conn)
+
+    def save(self, article: PreparedArticle) -> SaveOutcome:
+        """``ArticleStore.save_article`` inside the batch: a failure rolls back this article
+        alone and is raised; an IntegrityError (another writer stored the URL first, on
+        PostgreSQL) runs the save again, finding theirs."""
+        for attempt in range(3):
+            try:
+                with self.conn.begin_nested():
+                    return self.store._save(self.conn, article)
+            except BaseException as error:
+                self.store._outlet_ids.clear()
+                self.store._learnt.clear()
+                if not isinstance(error, IntegrityError) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")

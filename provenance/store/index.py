@@ -28,6 +28,11 @@ from provenance.store.sql import _exists, _iso, is_translation
 from provenance.store.views import ParagraphView, _paragraph_view
 from provenance.vocab import FlagStatus, LinkStatus
 
+INDEX_CACHE_KIB = 65536
+"""SQLite's page cache while postings are written (its default is 2 MB): the postings' lookup
+index takes every term of a batch at a scattered place, and with the default cache most of
+those pages are read again from the file. Measured on 4,000 articles: 405 -> 649 articles/s."""
+
 
 @dataclass(frozen=True)
 class IndexJob:
@@ -94,6 +99,8 @@ class IndexStore:
         articles = Article.__table__  # type: ignore[attr-defined]
         delta: Counter[tuple[str, str]] = Counter()
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":  # the (term, published) B-tree outgrows 2 MB
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{INDEX_CACHE_KIB}")
             self._lock_index(conn, stale=True if bulk else None)
             ids = [job.article_id for job in jobs]
             for start in range(0, len(ids), 500):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 # Arabic letters folded to one form (what the matcher compares, not what is shown).
 _LETTER_FOLDS = {
@@ -78,8 +78,22 @@ def normalize_arabic(text: str) -> str:
     return text.translate(_table())
 
 
+_CACHED_CHARS = 4000
+"""Texts up to this long are normalised once: ingest asks for one paragraph's form several
+times (its tags, its credit, its anchors, its words), and a long text is not kept."""
+
+
 def normalize(text: str) -> str:
     """The matching form of any text: NFKC, Arabic folds, lower case, single spaces."""
+    return _normalize_cached(text) if len(text) <= _CACHED_CHARS else _normalize(text)
+
+
+@lru_cache(maxsize=16384)
+def _normalize_cached(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = normalize_arabic(text).casefold()
     # Typographic quotes and dashes to plain ones, so "solid" matches “solid”.
