@@ -27,9 +27,8 @@ from pathlib import Path
 
 from common import ROOT, emit, peak_rss_mb
 
-from provenance.align import align_links
 from provenance.audit import audit
-from provenance.link import link_translations
+from provenance.pipeline import align_links, link_translations
 from provenance.report import build_report, render, report_stories, start_report, write, write_pages
 from provenance.store import Store
 

@@ -15,10 +15,9 @@ from common import ROOT, emit, peak_rss_mb
 
 sys.path.insert(0, str(ROOT))
 
-from provenance.align import align_links
 from provenance.config import Settings
 from provenance.ingest import ingest_paths
-from provenance.link import link_translations
+from provenance.pipeline import align_links, link_translations
 from provenance.store import Store
 from tests.tui.test_large_list import fill
 from tui.app import make_app

@@ -21,16 +21,16 @@ import itertools
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from provenance.embed import EMBED_BATCH, Embedder, embed_texts, group_vector
-from provenance.text.anchors import Anchors, anchors_from_json, anchors_to_json, extract_anchors
+from provenance.text.anchors import Anchors, anchors_from_json, extract_anchors
 from provenance.text.segment import CHROME_KINDS
-from provenance.vocab import ALIGNED_LINKS, GroupKind, LinkStatus, ParagraphKind
+from provenance.vocab import GroupKind, ParagraphKind
 
 KNOWN_ADDITION_KINDS = frozenset(
     CHROME_KINDS
@@ -141,7 +141,7 @@ class AlignParams:
             "gap_relief": 0.5,
         }
         values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
 
 # -- signals ---------------------------------------------------------------------------------
@@ -216,10 +216,8 @@ class PairContext:
         for keys, names in zip(o_keys, o_names, strict=True):
             df.update(keys)
             df.update(f"p:{n}" for n in names)
-        n = max(1, len(translation) + len(original))
         # Rarity: an anchor in one paragraph of each side is worth 1; in many, much less.
         rarity = {k: min(1.0, 2.0 / c) ** 0.5 if c > 2 else 1.0 for k, c in df.items()}
-        del n
         ctx = cls(
             translation, original, params, t_anchors, o_anchors, t_keys, o_keys, o_names, rarity
         )
@@ -437,9 +435,9 @@ class Scorer:
             for key in ctx.o_keys[j]:
                 o_keys[r, vocab[key]] = 1
             for name in ctx.o_names[j]:
-                k = vocab.get(f"p:{name}")
-                if k is not None:
-                    o_match[r, k] = 1
+                column = vocab.get(f"p:{name}")
+                if column is not None:
+                    o_match[r, column] = 1
         o_match = np.maximum(o_match, o_keys)
         t_vec = ctx.t_vectors[t_body] if ctx.t_vectors is not None else None
         o_vec = ctx.o_vectors[o_body] if ctx.o_vectors is not None else None
@@ -585,7 +583,7 @@ def _facing_pair(
         return []
     matrix = scorer.matrices[(1, 1)]
     anchors = scorer.parts[(1, 1)]["anchors"]
-    pairs = []
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     for r, c in zip(range(*t_span), range(*o_span), strict=True):
         mutual = matrix[r, c] >= matrix[r, :].max() and matrix[r, c] >= matrix[:, c].max()
         # Similar topic is not enough (an added background paragraph beside a dropped one
@@ -598,9 +596,6 @@ def _facing_pair(
 EMBED_ALL_ENV = "PROVENANCE_EMBED_ALL"
 """Set to 1 to embed every paragraph of every pair (the path before the semantic signal was
 spent only where it matters), e.g. to compare ``provenance eval`` figures between the two."""
-
-ALIGN_CHUNK = 20
-"""Links aligned together by ``align_links``, so that their embeddings fill batches."""
 
 FIX_MARGIN = 1.0
 """A link the anchors, length and position alone score at least this far above their
@@ -1069,19 +1064,7 @@ def gale_church(
     return groups[::-1]
 
 
-# -- stored links -------------------------------------------------------------------------------
-
-
-LengthSamples = dict[tuple[str | None, str | None], list[tuple[int, int]]]
-"""(translation outlet, original outlet) -> (translation, original) lengths of 1-1 groups."""
-
-
-def length_samples(store: Any, links: Iterable[Any]) -> LengthSamples:
-    """The length samples of the outlet pairs of ``links``, one query per pair, read before
-    any of them is aligned: the estimate then does not depend on the order links are aligned
-    in (nor on how a parallel run splits them)."""
-    pairs = {(link.translation_outlet, link.original_outlet) for link in links}
-    return {pair: store.length_samples(*pair) for pair in sorted(pairs, key=str)}
+# -- the length model, and stored paragraphs as input -------------------------------------
 
 
 def estimate_length_params(
@@ -1101,29 +1084,6 @@ def estimate_length_params(
     return ratio, max(float(np.mean(kept)), 1.0)
 
 
-@dataclass
-class AlignReport:
-    """What ``align_links`` did, link by link."""
-
-    aligned: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: int = 0
-    kept: list[int] = field(default_factory=list)
-    """Links left alone because a reviewer edited their groups."""
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    """Links not aligned, each with its reason (over a limit, out of memory)."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"aligned": self.aligned, "unchanged": self.unchanged, "kept_reviewed": self.kept,
-                "skipped": self.skipped}  # fmt: skip
-
-
-def _coverage_of(groups: Sequence[Group], translation: Sequence[Paragraph]) -> float:
-    """Share of the translation's body paragraphs linked to the original."""
-    body = {p.index for p in translation if p.kind not in KNOWN_ADDITION_KINDS}
-    covered = {i for g in groups if g.translation and g.original for i in g.translation}
-    return round(len(covered & body) / len(body), 3) if body else 0.0
-
-
 def to_paragraphs(views: Sequence[Any], default_lang: str) -> list[Paragraph]:
     """Stored paragraphs as the aligner's input, with their stored anchors when they have
     them (and they were extracted in the language the aligner would use)."""
@@ -1137,203 +1097,3 @@ def to_paragraphs(views: Sequence[Any], default_lang: str) -> list[Paragraph]:
         )
         for v in views
     ]
-
-
-def _save_missing_anchors(store: Any, revision_id: int, paragraphs: list[Paragraph]) -> None:
-    """Paragraphs stored before anchors were (or under other lexicon data): store the
-    anchors now extracted (cached by text, so this costs a write, not a second extraction)."""
-    if not hasattr(store, "save_paragraph_anchors"):
-        return
-    missing = {
-        p.index: anchors_to_json(extract_anchors(p.text, p.lang))
-        for p in paragraphs
-        if p.anchors is None
-    }
-    store.save_paragraph_anchors(revision_id, missing)
-
-
-def align_links(
-    store: Any,
-    *,
-    translation: str | int | None = None,
-    everything: bool = False,
-    embedder: Embedder | None = None,
-    force: bool = False,
-    embed_all: bool | None = None,
-    lengths: LengthSamples | None = None,
-    max_cells: int | None = None,
-) -> AlignReport:
-    """Align the links of one translation, or of every translation, that need it.
-
-    A link needs aligning when it has never been aligned or a side has a new revision since.
-    Only confirmed and auto links and each translation's best suggestion are aligned; rejected
-    links are skipped; links whose groups a reviewer edited are kept as they are.
-    ``embed_all``: see ``align_pairs``. ``lengths``: the length samples of each outlet pair,
-    read once before anything is aligned (``length_samples``); a parallel run passes the ones
-    its parent read, so that every part aligns as one process would. ``max_cells``: a link
-    whose paragraphs make more pairs than this is skipped with its reason (as is one that
-    runs out of memory); the others go on.
-    """
-    if translation is None and not everything:
-        raise ValueError("give a translation or everything=True")
-    translation_id = store.find_article(translation).id if translation is not None else None
-    report = AlignReport()
-    # The link a reviewer sees: confirmed or auto, else the best suggestion; runner-ups wait.
-    links = [
-        link
-        for link in store.links(translation_id=translation_id, statuses=ALIGNED_LINKS)
-        if link.status != LinkStatus.suggested or link.rank == 1
-    ]
-    if translation_id is not None and not links:
-        from provenance.errors import NotFoundError
-
-        raise NotFoundError(
-            f"{translation}: no linked original to align with (run `provenance link` first)"
-        )
-    cached = None
-    if embedder is not None:
-        from provenance.embed import CachedEmbedder
-
-        model = embedder.name
-        cached = CachedEmbedder(
-            embedder,
-            load=lambda keys: store.load_embeddings(keys, model),
-            save=lambda vectors: store.save_embeddings(vectors, model),
-        )
-    todo = []
-    for link in links:
-        if not (force or link.stale):
-            report.unchanged += 1
-            continue
-        if store.has_reviewer_groups(link.id):
-            report.kept.append(link.id)
-            continue
-        todo.append(link)
-    given = lengths or {}
-    missing = [t for t in todo if (t.translation_outlet, t.original_outlet) not in given]
-    lengths = {**length_samples(store, missing), **given}  # a parallel run's are read once
-    # Links in chunks: the paragraphs the semantic signal is wanted for are embedded in
-    # batches across the links of a chunk (align_pairs).
-    for at in range(0, len(todo), ALIGN_CHUNK):
-        chunk = []
-        for link in todo[at : at + ALIGN_CHUNK]:
-            t_paras = to_paragraphs(store.paragraphs(link.translation_revision), "en")
-            o_paras = to_paragraphs(store.paragraphs(link.original_revision), "ar")
-            _save_missing_anchors(store, link.translation_revision, t_paras)
-            _save_missing_anchors(store, link.original_revision, o_paras)
-            base = AlignParams() if cached is not None else AlignParams.without_semantics()
-            ratio, variance = estimate_length_params(
-                lengths[(link.translation_outlet, link.original_outlet)], base
-            )
-            params = AlignParams(
-                **{**base.__dict__, "length_ratio": ratio, "length_variance": variance}
-            )
-            cells = len(t_paras) * len(o_paras)
-            if max_cells is not None and cells > max_cells:
-                _skip(report, link, f"{len(t_paras)} x {len(o_paras)} paragraphs, over the "
-                      f"limit of {max_cells:,} pairs (PROVENANCE_MAX_ALIGN_CELLS)")  # fmt: skip
-                continue
-            chunk.append((link, t_paras, o_paras, params))
-        for (link, t_paras, o_paras, params), groups in _aligned(chunk, cached, embed_all, report):
-            _save_alignment(store, report, link, t_paras, o_paras, groups, params.length_ratio)
-    return report
-
-
-def _aligned(
-    chunk: list[Any], embedder: Any, embed_all: bool | None, report: AlignReport
-) -> list[tuple[Any, list[Group]]]:
-    """The chunk's links aligned together; when memory runs out, one at a time, and a link
-    that still does not fit is skipped with its reason."""
-    try:
-        aligned = align_pairs(
-            [(t, o) for _link, t, o, _params in chunk],
-            params=[params for *_rest, params in chunk],
-            embedder=embedder,
-            embed_all=embed_all,
-        )
-        return list(zip(chunk, aligned, strict=True))
-    except MemoryError:
-        if len(chunk) == 1:
-            _skip(report, chunk[0][0], "out of memory while aligning it")
-            return []
-    return [done for item in chunk for done in _aligned([item], embedder, embed_all, report)]
-
-
-def _skip(report: AlignReport, link: Any, reason: str) -> None:
-    report.skipped.append(
-        {"link": link.id, "translation": link.translation_url, "reason": f"story skipped: {reason}"}
-    )
-
-
-def _save_alignment(
-    store: Any,
-    report: AlignReport,
-    link: Any,
-    t_paras: list[Paragraph],
-    o_paras: list[Paragraph],
-    groups: list[Group],
-    ratio: float,
-) -> None:
-    """Store one link's groups and flags and note them in the report."""
-    from provenance.flags import flags_for_alignment
-
-    flags = flags_for_alignment(groups, t_paras, o_paras, length_ratio=ratio)
-    position = {id(g): n for n, g in enumerate(groups)}
-    rows = []
-    for flag in flags:
-        group_index = next(
-            (
-                position[id(g)]
-                for g in groups
-                if (flag.translation is not None and flag.translation in g.translation)
-                or (
-                    flag.translation is None
-                    and flag.original is not None
-                    and flag.original in g.original
-                )
-            ),
-            None,
-        )
-        evidence = {
-            **flag.evidence,
-            "translation_index": flag.translation,
-            "original_index": flag.original,
-        }
-        rows.append(
-            {
-                "kind": flag.kind,
-                "level": flag.level,
-                "severity": flag.severity,
-                "evidence": evidence,
-                "group_index": group_index,
-            }
-        )
-    saved = store.save_alignment(
-        link.id,
-        link.translation_revision,
-        link.original_revision,
-        [
-            {
-                "kind": g.kind,
-                "translation": list(g.translation),
-                "original": list(g.original),
-                "score": g.score,
-                "signals": {k: round(v, 4) for k, v in g.signals.items()},
-                "anchors": g.anchors,
-            }
-            for g in groups
-        ],
-        rows,
-        link.translation_id,
-        coverage=_coverage_of(groups, t_paras),
-    )
-    report.aligned.append(
-        {
-            "link": link.id,
-            "translation": link.translation_url,
-            "original": link.original_url,
-            "groups": saved["groups"],
-            "flags": saved["flags"],
-            "coverage": _coverage_of(groups, t_paras),
-        }
-    )

@@ -2,10 +2,10 @@
 
 A story is verified when its original is linked (confirmed by a reviewer, or auto-linked
 above the threshold), its alignment was made on the current revisions of both sides, and no
-high-severity flag is open or accepted. The rule is written once, in SQL, by
-``provenance.store._verification``: the audit, the story list (its "unverified" filter and
-``StoryRow.verified``) and the reports all read it. Every other story is listed with its
-reasons:
+high-severity flag is open or accepted. The rule is written once, in
+``provenance.verification.unverified``, and the store runs it as SQL: the audit, the story
+list (its "unverified" filter and ``StoryRow.verified``) and the reports all read it. Every
+other story is listed with its reasons:
 
 - ``no_original``        no candidate original was found (or linking has not run);
 - ``link_suggested``     the best original is only a suggestion, nobody confirmed it;
@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from provenance.store import UNVERIFIED_REASONS, StoryFacts, StoryRow
+from provenance.store import StoryFacts, StoryRow
+from provenance.verification import UNVERIFIED_REASONS
 from provenance.vocab import LinkStatus
 
 REASONS = (*UNVERIFIED_REASONS, "self_disclaimer")

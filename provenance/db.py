@@ -255,3 +255,16 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def unit_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work that writes and may nest savepoints: ``session_scope``, and on SQLite
+    the write lock taken at its start (``BEGIN IMMEDIATE``, waiting up to the busy timeout).
+    pysqlite itself begins a transaction only before the first write, so a SAVEPOINT ahead of
+    it would open a transaction that its RELEASE commits, and a unit that read first could be
+    refused at its first write (a snapshot another writer made stale) instead of waiting."""
+    with session_scope(engine) as session:
+        if engine.dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        yield session

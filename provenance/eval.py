@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +42,6 @@ class Counts:
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
         f = 2 * p * r / (p + r) if p + r else 0.0
         return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
-
-
-@dataclass
-class PairResult:
-    """One pair's predictions beside its gold, for reports and debugging."""
-
-    id: str
-    groups: list[Group]
-    links: Counts = field(default_factory=Counts)
-    added: Counts = field(default_factory=Counts)
-    dropped: Counts = field(default_factory=Counts)
 
 
 def load_pairs(paths: Iterable[Path]) -> list[GoldPair]:

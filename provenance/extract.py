@@ -12,10 +12,11 @@ import tomllib
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
+from typing import Any
 from urllib.parse import urlsplit
 
+from provenance.article import ArticleInput, clean_text, parse_published
 from provenance.errors import InputError
-from provenance.formats import ArticleInput, clean_text, parse_published
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 _HTML_LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
@@ -81,7 +82,7 @@ def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> Ar
 
 
 @cache
-def _rules() -> list[dict[str, object]]:
+def _rules() -> list[dict[str, Any]]:
     raw = tomllib.loads(files("provenance.data").joinpath("extract_rules.toml").read_text("utf-8"))
     return list(raw.get("outlet", []))
 
@@ -91,7 +92,7 @@ def outlet_lead(html: bytes, url: str) -> list[str]:
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     rule = next(
         (r for r in _rules() if any(host == h or host.endswith("." + h) for h in r["hosts"])), None
-    )  # type: ignore[attr-defined]
+    )
     if rule is None:
         return []
     import lxml.html
@@ -100,7 +101,7 @@ def outlet_lead(html: bytes, url: str) -> list[str]:
     tests = " or ".join(
         f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')"
         for c in rule["lead_classes"]
-    )  # type: ignore[attr-defined]
+    )
     texts = [" ".join(e.text_content().split()) for e in tree.xpath(f"//*[{tests}]")]
     return [t for t in dict.fromkeys(texts) if t]
 

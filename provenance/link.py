@@ -23,11 +23,10 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.align import (
     KNOWN_ADDITION_KINDS,
@@ -38,9 +37,13 @@ from provenance.align import (
 )
 from provenance.config import Settings
 from provenance.embed import Embedder, group_vector
+from provenance.ports import CandidateStore, EmbeddingStore, IndexingStore, RankingStore
 from provenance.processes import die_with_parent
 from provenance.text.anchors import anchors_from_json, extract_anchors
 from provenance.text.normalize import normalize
+
+if TYPE_CHECKING:
+    from provenance.store.index import IndexJob
 
 INDEXED_CONCEPT_SKIP = frozenset({"noun", "verb", "adj", "unit"})
 """Concept categories too common to find a story by."""
@@ -423,12 +426,12 @@ def decide(candidates: Sequence[Candidate], settings: Settings) -> str:
 # -- over the database ------------------------------------------------------------------------
 
 
-def _job_terms(job: Any) -> set[str]:
+def _job_terms(job: IndexJob) -> set[str]:
     return index_terms(job.paragraphs, job.lang)
 
 
 def index_articles(
-    store: Any,
+    store: IndexingStore,
     *,
     batch: int = 1000,
     workers: int | None = None,
@@ -471,7 +474,7 @@ def index_articles(
     return total
 
 
-def check_index(store: Any, *, repair: bool = False) -> dict[str, int]:
+def check_index(store: IndexingStore, *, repair: bool = False) -> dict[str, int]:
     """Compare the term statistics with the postings they count; with ``repair``, recount
     them when they disagree. Linking never needs this (a killed build is recounted on the
     next run); it is for an auditor who wants to see the index is sound."""
@@ -486,15 +489,15 @@ def check_index(store: Any, *, repair: bool = False) -> dict[str, int]:
 
 
 def _index_in_parallel(
-    store: Any,
-    jobs: list[Any],
+    store: IndexingStore,
+    jobs: list[IndexJob],
     batch: int,
     workers: int,
     on_batch: Callable[[int], None] | None,
 ) -> int:
     import multiprocessing
     import os
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     total = 0
     with ProcessPoolExecutor(
@@ -504,7 +507,7 @@ def _index_in_parallel(
         initargs=(os.getpid(),),
     ) as pool:
         chunk = max(1, batch // (4 * workers))
-        pending = (
+        pending: tuple[list[IndexJob], list[Future[list[set[str]]]]] | None = (
             jobs,
             [pool.submit(_batch_terms, jobs[i : i + chunk]) for i in range(0, len(jobs), chunk)],
         )
@@ -530,12 +533,12 @@ def _index_in_parallel(
     return total
 
 
-def _batch_terms(jobs: list[Any]) -> list[set[str]]:
+def _batch_terms(jobs: list[IndexJob]) -> list[set[str]]:
     return [_job_terms(job) for job in jobs]
 
 
 def find_originals(
-    store: Any,
+    store: RankingStore,
     translation: str | int,
     *,
     settings: Settings | None = None,
@@ -553,6 +556,7 @@ def find_originals(
     if embedder is not None:
         embedder = cached_embedder(embedder, store)
     article = store.find_article(translation)
+    assert article.id is not None  # a stored article has its id
     paragraphs = to_paragraphs(store.paragraphs(article.current_revision_id or 0), article.lang)
     terms = index_terms(((p.text, p.kind, p.lang) for p in paragraphs), article.lang)
     since = until = None
@@ -611,83 +615,23 @@ def find_originals(
     )
 
 
-def cached_embedder(embedder: Embedder, store: Any) -> Embedder:
-    """The embedder behind a cache by text hash, kept in the database when the store offers
-    one (as ``align_links`` does), so a paragraph is embedded once for linking and aligning."""
+def cached_embedder(embedder: Embedder, store: EmbeddingStore) -> Embedder:
+    """The embedder behind the store's cache by text hash (as ``pipeline.align_links`` uses
+    it), so a paragraph is embedded once for linking and aligning."""
     from provenance.embed import CachedEmbedder
 
     if isinstance(embedder, CachedEmbedder) and embedder.persistent:
         return embedder
-    if hasattr(store, "load_embeddings") and hasattr(store, "save_embeddings"):
-        model = embedder.name
-        return CachedEmbedder(
-            embedder,
-            load=lambda keys: store.load_embeddings(keys, model),
-            save=lambda vectors: store.save_embeddings(vectors, model),
-        )
-    return embedder if isinstance(embedder, CachedEmbedder) else CachedEmbedder(embedder)
-
-
-@dataclass
-class LinkReport:
-    results: list[LinkResult] = field(default_factory=list)
-    indexed: int = 0
-
-    def counts(self) -> dict[str, int]:
-        return dict(Counter(r.decision for r in self.results))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "indexed": self.indexed,
-            "decisions": self.counts(),
-            "results": [r.to_json() for r in self.results],
-        }
-
-
-def link_translations(
-    store: Any,
-    *,
-    translation: str | int | None = None,
-    everything: bool = False,
-    top: int = 5,
-    settings: Settings | None = None,
-    embedder: Embedder | None = None,
-    on_result: Callable[[LinkResult], None] | None = None,
-) -> LinkReport:
-    """Link one translation, or every translation in the database, and store the decisions."""
-    settings = settings or Settings()
-    report = LinkReport(indexed=index_articles(store))
-    if embedder is not None:
-        embedder = cached_embedder(embedder, store)  # once for the run, not per translation
-    if translation is not None:
-        targets = [store.find_article(translation).id]
-    elif everything:
-        targets = store.translation_ids()
-    else:
-        raise ValueError("give a translation or everything=True")
-    for article_id in targets:
-        if store.has_confirmed_link(article_id):
-            article = store.find_article(article_id)
-            result = LinkResult(article_id, article.url, article.credit, [], "kept")
-        else:
-            result = find_originals(store, article_id, settings=settings, embedder=embedder)
-            store.save_links(
-                article_id, result.candidates[:top], result.decision, checked_at=_now()
-            )
-        report.results.append(result)
-        if on_result:
-            on_result(result)
-    return report
-
-
-def _now() -> datetime:
-    from provenance.models import utcnow
-
-    return utcnow()
+    model = embedder.name
+    return CachedEmbedder(
+        embedder,
+        load=lambda keys: store.load_embeddings(keys, model),
+        save=lambda vectors: store.save_embeddings(vectors, model),
+    )
 
 
 def candidates_for(
-    store: Any,
+    store: CandidateStore,
     translation: str | int,
     *,
     settings: Settings | None = None,

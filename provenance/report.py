@@ -326,21 +326,9 @@ def build_report(
 
 
 def _originals(store: Any, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    """Title and outlet of each original by URL, for a page of stories in one query: a reader
-    knows an original by its outlet and headline, not by its link status."""
-    from sqlmodel import Session, select
-
-    from provenance.models import Article, Outlet
-
-    found: dict[str, tuple[str | None, str | None]] = {}
-    with Session(store.engine) as session:
-        for start in range(0, len(urls), 500):
-            for url, title, outlet in session.execute(
-                select(Article.url, Article.title, Outlet.name)
-                .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
-                .where(Article.url.in_(urls[start : start + 500]))  # type: ignore[attr-defined]
-            ).all():
-                found[url] = (title, outlet)
+    """Title and outlet of each original by URL: a reader knows an original by its outlet and
+    headline, not by its link status."""
+    found: dict[str, tuple[str | None, str | None]] = store.titles_by_url(urls)
     return found
 
 

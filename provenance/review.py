@@ -1,35 +1,23 @@
 """Review decisions: every action a reviewer takes, saved at once and undoable.
 
 Each action changes one link, flag or set of groups and writes a ReviewEvent holding the
-reviewer, the time, and the state before and after, in the same transaction. ``undo``
-restores the "before" of the reviewer's latest action that is not undone yet. The review UI
-and the CLI call these functions; neither holds SQL or a rule of its own.
+reviewer, the time, and the state before and after, in one unit of work (``store.atomic()``:
+every read and write goes through the store, this module holds the review rules and no SQL).
+``undo`` restores the "before" of the reviewer's latest action that is not undone yet. The
+review UI and the CLI call these functions; neither holds SQL or a rule of its own.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
-from sqlmodel import Session, select
-
-from provenance import db
-from provenance.errors import NotFoundError, ProvenanceError
-from provenance.models import (
-    AlignmentGroup,
-    Article,
-    Flag,
-    Link,
-    Outlet,
-    Paragraph,
-    ReviewEvent,
-    utcnow,
-)
-from provenance.store import _flag_key
+from provenance.errors import ProvenanceError
+from provenance.store import EventRow, GroupState, NewGroup, Reflagged
+from provenance.views import AlignedPair, ArticleDetail, LinkView, StoryRow
 from provenance.vocab import (
     FLAG_ACTIONS,
     GROUP_ACTIONS,
@@ -38,6 +26,11 @@ from provenance.vocab import (
     LinkStatus,
     ReviewAction,
 )
+
+if TYPE_CHECKING:
+    from provenance.config import Settings
+    from provenance.diff import Change
+    from provenance.link import LinkResult
 
 
 class ReviewError(ProvenanceError):
@@ -81,7 +74,7 @@ class Event:
         return f"{verb} {what}".strip()
 
 
-_ACTION_WORDS = {
+_ACTION_WORDS: dict[str, tuple[str, str]] = {
     ReviewAction.confirm_link: ("confirmed", "link to {detail}"),
     ReviewAction.reject_link: ("rejected", "link to {detail}"),
     ReviewAction.accept_flag: ("accepted", "{detail} flag"),
@@ -93,52 +86,10 @@ _ACTION_WORDS = {
 }
 
 
-def _event(session: Session, reviewer: str, action: str, target_type: str, target_id: int,
-           before: dict[str, Any], after: dict[str, Any], note: str | None = None) -> ReviewEvent:  # fmt: skip
-    event = ReviewEvent(
-        reviewer=reviewer, at=utcnow(), action=action, target_type=target_type, target_id=target_id,
-        before=before, after=after, note=note,
-    )  # fmt: skip
-    session.add(event)
-    session.flush()
-    return event
-
-
-def _link_state(link: Link) -> dict[str, Any]:
-    return {"status": link.status}
-
-
-def _flag_state(flag: Flag) -> dict[str, Any]:
-    return {"status": flag.status, "note": flag.note}
-
-
-def _claim(session: Session, model: Any, key: int, seen: str, what: str) -> None:
-    """Take the row for this decision if its status is still the one the reviewer saw: a
-    compare-and-set that the database decides, so of two reviewers deciding at once one wins
-    and the other is told whose decision stands (on PostgreSQL the second waits for the
-    first's commit, then finds the status changed)."""
-    claimed = session.execute(
-        update(model)
-        .where(model.id == key, model.status == seen)
-        .values(status=model.status)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
-        return
-    session.rollback()
-    raise StaleDecision(_changed_since(session, what, key, seen))
-
-
-def _changed_since(session: Session, what: str, key: int, seen: str) -> str:
+def _changed_since(store: Any, what: str, key: int, seen: str) -> str:
     """Who changed a link or flag, in words, for the refusal of a stale decision."""
-    model = Link if what == "link" else Flag
-    row = session.get(model, key)
-    now = row.status if row is not None else "gone"
-    last = session.exec(
-        select(ReviewEvent)
-        .where(ReviewEvent.target_type == what, ReviewEvent.target_id == key)
-        .order_by(ReviewEvent.id.desc())  # type: ignore[union-attr]
-    ).first()
+    now = store.status_now(what, key) or "gone"
+    last = store.latest_event(what, key)
     by = (
         f" by {last.reviewer} at {last.at:%Y-%m-%d %H:%M}"
         if last is not None and last.after.get("status") == now
@@ -148,13 +99,6 @@ def _changed_since(session: Session, what: str, key: int, seen: str) -> str:
         f"{what} {key} was {seen} when you read it and is now {now}{by}; "
         "your decision was not saved (reload to see it)"
     )
-
-
-def _get(session: Session, model: type, key: int, what: str) -> Any:
-    row = session.get(model, key)
-    if row is None:
-        raise NotFoundError(f"no {what} {key}")
-    return row
 
 
 class Review:
@@ -174,38 +118,38 @@ class Review:
         note: str | None,
         seen: str | None,
     ) -> int:
-        with db.session_scope(self.store.engine) as session:
-            link = _get(session, Link, link_id, "link")
-            before = _link_state(link)
-            _claim(session, Link, link_id, seen or link.status, "link")
-            others: list[dict[str, Any]] = []
+        with self.store.atomic():
+            link = self.store.link_by_id(link_id)
+            self._claim("link", link_id, seen or link.status)
+            others = []
             if status == LinkStatus.confirmed:
                 # one confirmed original per translation: a previous confirmation becomes a suggestion
-                for other in session.exec(
-                    select(Link).where(
-                        Link.translation_id == link.translation_id,
-                        Link.id != link.id,
-                        Link.status == LinkStatus.confirmed,
+                confirmed = (LinkStatus.confirmed,)
+                others = [
+                    {"id": other.id, "status": other.status}
+                    for other in self.store.links(
+                        translation_id=link.translation_id, statuses=confirmed
                     )
-                ).all():
-                    others.append({"id": other.id, "status": other.status})
-                    other.status = LinkStatus.suggested
-                    session.add(other)
-            link.status = status
-            link.updated_at = utcnow()
-            session.add(link)
-            event = _event(
-                session,
-                self.reviewer,
-                action,
-                "link",
-                link_id,
-                {**before, "others": others},
-                _link_state(link),
-                note,
+                    if other.id != link_id
+                ]
+            self.store.set_link_statuses(
+                {**{o["id"]: LinkStatus.suggested for o in others}, link_id: status}
             )
-            assert event.id is not None
-            return event.id
+            before = {"status": link.status, "others": others}
+            return self._record(action, "link", link_id, before, {"status": status}, note)
+
+    def _claim(self, what: str, key: int, seen: str) -> None:
+        """Take the row for this decision if its status is still the one the reviewer saw
+        (``store.claim``); otherwise refuse the decision, saying whose stands."""
+        if not self.store.claim(what, key, seen):
+            raise StaleDecision(_changed_since(self.store, what, key, seen))
+
+    def _record(self, action: str, target_type: str, target_id: int, before: dict[str, Any],
+                after: dict[str, Any], note: str | None = None) -> int:  # fmt: skip
+        event_id: int = self.store.record_event(
+            self.reviewer, action, target_type, target_id, before, after, note
+        )
+        return event_id
 
     def confirm_link(
         self, link_id: int, note: str | None = None, *, seen: str | None = None
@@ -241,18 +185,14 @@ class Review:
         note: str | None,
         seen: str | None,
     ) -> int:
-        with db.session_scope(self.store.engine) as session:
-            flag = _get(session, Flag, flag_id, "flag")
-            before = _flag_state(flag)
-            _claim(session, Flag, flag_id, seen or flag.status, "flag")
-            flag.status = status
-            flag.note = note
-            session.add(flag)
-            event = _event(
-                session, self.reviewer, action, "flag", flag_id, before, _flag_state(flag), note
+        with self.store.atomic():
+            flag = self.store.flag(flag_id)
+            before = {"status": flag.status, "note": flag.note}
+            self._claim("flag", flag_id, seen or flag.status)
+            self.store.set_flag_state(flag_id, status, note)
+            return self._record(
+                action, "flag", flag_id, before, {"status": status, "note": note}, note
             )
-            assert event.id is not None
-            return event.id
 
     def accept_flag(self, flag_id: int, note: str | None = None, *, seen: str | None = None) -> int:
         """The flag is right: the translation does differ there (kept in the audit).
@@ -267,73 +207,21 @@ class Review:
 
     # -- groups -----------------------------------------------------------------------------
 
-    def _replace_groups(self, session: Session, link_id: int, old: list[AlignmentGroup],
-                        new: list[tuple[list[int], list[int], str]], action: str, note: str | None) -> int:  # fmt: skip
-        position = min(g.position for g in old)
-        for group in old:
-            group.active = False
-            session.add(group)
-        created = []
-        rows = []
-        for translation, original, kind in new:  # at the reading place of what they replace
-            row = AlignmentGroup(
-                link_id=link_id, position=position, kind=kind, translation=translation, original=original,
-                origin="reviewer", score=0.0, signals={}, anchors={},
-            )  # fmt: skip
-            session.add(row)
-            session.flush()
-            created.append(row.id)
-            rows.append(row)
-        removed, added, repointed = self._reflag(
-            session, _get(session, Link, link_id, "link"), old, rows
-        )
-        event = _event(
-            session, self.reviewer, action, "link", link_id,
-            {"active": [g.id for g in old], "flags": removed, "repointed": repointed},
-            {"active": created, "flags": added}, note,
+    def _replace_groups(self, link_id: int, old: list[GroupState], new: Sequence[NewGroup],
+                        action: str, note: str | None) -> int:  # fmt: skip
+        """The reviewer's groups in place of ``old``, flagged again as ``align`` flags them."""
+        old_ids = [g.id for g in old]
+        created = self.store.replace_groups(link_id, old_ids, new)
+        proposed = _flags_of(self.store, self.store.link_by_id(link_id), created)
+        done: Reflagged = self.store.reflag_groups(link_id, old_ids, proposed)
+        return self._record(
+            action, "link", link_id,
+            {"active": old_ids, "flags": done.removed, "repointed": done.repointed},
+            {"active": [g.id for g in created], "flags": done.added}, note,
         )  # fmt: skip
-        assert event.id is not None
-        return event.id
 
-    def _reflag(
-        self, session: Session, link: Link, old: list[AlignmentGroup], new: list[AlignmentGroup]
-    ) -> tuple[list[dict[str, Any]], list[int], list[list[int | None]]]:
-        """The flags of edited groups, computed again as ``align`` computes them: the open
-        flags of the replaced groups go, the new groups get theirs (an unlinked pair: an
-        addition and a drop). A decided flag the new groups raise again keeps its decision and
-        moves to its new group. Returns what undo needs: the flags removed (as rows), the
-        ids created, and the moved flags with their former group."""
-        old_flags = session.exec(
-            select(Flag).where(Flag.group_id.in_([g.id for g in old]))  # type: ignore[union-attr]
-        ).all()
-        removed = [_flag_row(f) for f in old_flags if f.status == FlagStatus.open]
-        for flag in old_flags:
-            if flag.status == FlagStatus.open:
-                session.delete(flag)
-        decided = {
-            _flag_key(f.kind, f.evidence): f
-            for f in session.exec(select(Flag).where(Flag.link_id == link.id)).all()
-            if f.status != FlagStatus.open
-        }
-        added: list[int] = []
-        repointed: list[list[int | None]] = []
-        for group, data in _flags_of(session, self.store, link, new):
-            known = decided.get(_flag_key(data["kind"], data["evidence"]))
-            if known is not None:
-                repointed.append([known.id, known.group_id])
-                known.group_id = group.id
-                session.add(known)
-                continue
-            flag = Flag(article_id=link.translation_id, link_id=link.id, group_id=group.id,
-                        translation_revision_id=link.translation_revision_id, **data)  # fmt: skip
-            session.add(flag)
-            session.flush()
-            assert flag.id is not None
-            added.append(flag.id)
-        return removed, added, repointed
-
-    def _groups(self, session: Session, group_ids: list[int]) -> list[AlignmentGroup]:
-        groups = [_get(session, AlignmentGroup, g, "alignment group") for g in group_ids]
+    def _groups(self, group_ids: list[int]) -> list[GroupState]:
+        groups: list[GroupState] = self.store.alignment_groups(group_ids)
         if len({g.link_id for g in groups}) != 1:
             raise ReviewError("groups of different links cannot be combined")
         if not all(g.active for g in groups):
@@ -344,8 +232,8 @@ class Review:
         """One group from several: all their paragraphs say the same thing."""
         if len(group_ids) < 2:
             raise ReviewError("merging needs at least two groups")
-        with db.session_scope(self.store.engine) as session:
-            groups = self._groups(session, group_ids)
+        with self.store.atomic():
+            groups = self._groups(group_ids)
             translation = sorted({i for g in groups for i in g.translation})
             original = sorted({j for g in groups for j in g.original})
             kind = (
@@ -354,7 +242,6 @@ class Review:
                 else (GroupKind.added if translation else GroupKind.dropped)
             )
             return self._replace_groups(
-                session,
                 groups[0].link_id,
                 groups,
                 [(translation, original, kind)],
@@ -364,39 +251,38 @@ class Review:
 
     def split_group(self, group_id: int, note: str | None = None) -> int:
         """Undo a machine merge: one group per paragraph pair, in order; the rest unpaired."""
-        with db.session_scope(self.store.engine) as session:
-            (group,) = self._groups(session, [group_id])
+        with self.store.atomic():
+            (group,) = self._groups([group_id])
             if len(group.translation) + len(group.original) < 3:
                 raise ReviewError(
                     "only a group with more than one paragraph on a side can be split"
                 )
             t, o = list(group.translation), list(group.original)
-            new = [([t[k]], [o[k]], GroupKind.matched) for k in range(min(len(t), len(o)))]
+            new: list[NewGroup] = [
+                ([t[k]], [o[k]], GroupKind.matched) for k in range(min(len(t), len(o)))
+            ]
             new += [([i], [], GroupKind.added) for i in t[len(o) :]]
             new += [([], [j], GroupKind.dropped) for j in o[len(t) :]]
-            return self._replace_groups(
-                session, group.link_id, [group], new, ReviewAction.split_group, note
-            )
+            return self._replace_groups(group.link_id, [group], new, ReviewAction.split_group, note)
 
     def unlink_group(self, group_id: int, note: str | None = None) -> int:
         """These paragraphs are not translations of each other: an addition and a drop."""
-        with db.session_scope(self.store.engine) as session:
-            (group,) = self._groups(session, [group_id])
+        with self.store.atomic():
+            (group,) = self._groups([group_id])
             if not (group.translation and group.original):
                 raise ReviewError("only a group with both sides can be unlinked")
-            new = [([i], [], GroupKind.added) for i in group.translation] + [
-                ([], [j], GroupKind.dropped) for j in group.original
-            ]
+            new: list[NewGroup] = [([i], [], GroupKind.added) for i in group.translation]
+            new += [([], [j], GroupKind.dropped) for j in group.original]
             return self._replace_groups(
-                session, group.link_id, [group], new, ReviewAction.unlink_group, note
+                group.link_id, [group], new, ReviewAction.unlink_group, note
             )
 
     def relink_groups(
         self, translation_group: int, original_group: int, note: str | None = None
     ) -> int:
         """Pair an added paragraph with a dropped one (the machine missed the link)."""
-        with db.session_scope(self.store.engine) as session:
-            added, dropped = self._groups(session, [translation_group, original_group])
+        with self.store.atomic():
+            added, dropped = self._groups([translation_group, original_group])
             if (
                 added.original
                 or dropped.translation
@@ -406,110 +292,131 @@ class Review:
                 raise ReviewError("relink pairs an added group with a dropped group")
             new = [(list(added.translation), list(dropped.original), GroupKind.matched)]
             return self._replace_groups(
-                session, added.link_id, [added, dropped], new, ReviewAction.relink_groups, note
+                added.link_id, [added, dropped], new, ReviewAction.relink_groups, note
             )
 
     # -- the trail --------------------------------------------------------------------------
 
     def undo(self) -> Event:
         """Undo this reviewer's latest action that is not undone yet."""
-        with db.session_scope(self.store.engine) as session:
-            event = session.exec(
-                select(ReviewEvent)
-                .where(
-                    ReviewEvent.reviewer == self.reviewer,
-                    ReviewEvent.undone.is_(False),  # type: ignore[attr-defined]
-                    ReviewEvent.action != ReviewAction.undo,
-                )
-                .order_by(ReviewEvent.id.desc())  # type: ignore[union-attr]
-            ).first()
+        with self.store.atomic():
+            event: EventRow | None = self.store.undoable_event(self.reviewer)
             if event is None:
                 raise ReviewError("nothing to undo")
             detail = ""
             if event.action in FLAG_ACTIONS:
-                flag = _get(session, Flag, event.target_id, "flag")
-                flag.status, flag.note = event.before["status"], event.before.get("note")
-                session.add(flag)
+                flag = self.store.flag(event.target_id)
+                self.store.set_flag_state(flag.id, event.before["status"], event.before.get("note"))
                 detail = flag.kind
             elif event.action in GROUP_ACTIONS:
-                _unflag(session, event.before, event.after)
-                for gid in event.after.get("active", []):
-                    row = session.get(AlignmentGroup, gid)
-                    if row is not None:
-                        session.delete(row)
-                for gid in event.before.get("active", []):
-                    row = session.get(AlignmentGroup, gid)
-                    if row is not None:
-                        row.active = True
-                        session.add(row)
-                session.flush()
-                for data in event.before.get("flags", []):  # the replaced groups' flags, back
-                    session.add(_flag_from_row(data))
+                self.store.restore_groups(
+                    event.after.get("active", []),
+                    event.before.get("active", []),
+                    Reflagged(
+                        event.before.get("flags", []),
+                        event.after.get("flags", []),
+                        event.before.get("repointed", []),
+                    ),
+                )
             else:
-                link = _get(session, Link, event.target_id, "link")
-                link.status = event.before["status"]
-                session.add(link)
-                original = session.get(Article, link.original_id)
-                detail = original.url if original is not None else ""
-                for other in event.before.get("others", []):
-                    row = session.get(Link, other["id"])
-                    if row is not None:
-                        row.status = other["status"]
-                        session.add(row)
-            event.undone = True
-            session.add(event)
-            _event(
-                session,
-                self.reviewer,
-                ReviewAction.undo,
-                event.target_type,
-                event.target_id,
-                {"event": event.id},
-                {},
+                link = self.store.link_by_id(event.target_id)
+                others = {o["id"]: o["status"] for o in event.before.get("others", [])}
+                self.store.set_link_statuses({link.id: event.before["status"], **others})
+                detail = link.original_url
+            self.store.mark_undone(event.id)
+            self._record(
+                ReviewAction.undo, event.target_type, event.target_id, {"event": event.id}, {}
             )
-            return _event_view(event, detail)
+            return replace(_event_view(event, detail), undone=True)
 
     def history(self, limit: int = 50) -> list[Event]:
-        with Session(self.store.engine) as session:
-            rows = session.exec(
-                select(ReviewEvent).order_by(ReviewEvent.id.desc()).limit(limit)
-            ).all()  # type: ignore[union-attr]
-        return [_event_view(e) for e in rows]
+        return [_event_view(e) for e in self.store.review_events(limit)]
 
+    # -- what the review UI shows -----------------------------------------------------------
+    # The reads and composite steps of the review UI (tui/), so that it needs no store of
+    # its own: each returns view data (provenance/views.py) or a stage's result.
 
-def _flag_row(flag: Flag) -> dict[str, Any]:
-    """A flag as JSON, kept in a review event so that undo can put it back as it was."""
-    return {**flag.model_dump(), "created_at": flag.created_at.isoformat()}
+    @classmethod
+    def open(cls, settings: Settings, reviewer: str | None = None) -> Review:
+        """Review on the configured database, which must exist: reviewing never creates one
+        (a mistyped URL would otherwise review an empty database)."""
+        from provenance.store import Store
 
+        store = Store.open(settings.db, settings.busy_timeout_ms, create=False)
+        return cls(store, reviewer or settings.reviewer or None)
 
-def _flag_from_row(data: dict[str, Any]) -> Flag:
-    return Flag(**{**data, "created_at": datetime.fromisoformat(data["created_at"])})
+    def close(self) -> None:
+        """Let the database go (the review app holds it for its whole life; a check does not)."""
+        self.store.close()
+
+    def story_id(self, story: str | int) -> int:
+        """The id of a story named by its URL or id (NotFoundError when there is none)."""
+        found: int = self.store.find_article(story).id
+        return found
+
+    def story_page(
+        self, what: str, search: str | None, sort: str, offset: int, limit: int
+    ) -> list[StoryRow]:
+        """One page of the story list, filtered and sorted by the database."""
+        rows: list[StoryRow] = self.store.story_page(
+            what=what, search=search, sort=sort, offset=offset, limit=limit
+        )
+        return rows
+
+    def story_count(self, what: str, search: str | None) -> int:
+        count: int = self.store.story_count(what, search)
+        return count
+
+    def article(self, article_id: int) -> ArticleDetail:
+        detail: ArticleDetail = self.store.article_detail(article_id)
+        return detail
+
+    def aligned_pair(self, article_id: int) -> AlignedPair | None:
+        """The story's best link with both sides, its groups and flags (None: not aligned)."""
+        pair: AlignedPair | None = self.store.aligned_pair(article_id)
+        return pair
+
+    def links_of(self, translation_id: int) -> list[LinkView]:
+        links: list[LinkView] = self.store.links(translation_id=translation_id)
+        return links
+
+    def candidates(self, translation_id: int, settings: Settings) -> LinkResult:
+        """The ranked originals of a translation, nothing stored. The first call after new
+        articles brings the search index up to date, which can take a while: the UI calls
+        this from a worker thread."""
+        from provenance.link import candidates_for
+
+        return candidates_for(self.store, translation_id, settings=settings)
+
+    def revision_diff(
+        self, article_id: int, from_number: int, to_number: int
+    ) -> tuple[int, int, list[Change]]:
+        """The changes between two revisions of one side of a story."""
+        from provenance.diff import revision_diff
+
+        return revision_diff(self.store, article_id, from_number, to_number)
+
+    # -- end of what the review UI shows ------------------------------------------------------
 
 
 def _flags_of(
-    session: Session, store: Any, link: Link, groups: list[AlignmentGroup]
-) -> list[tuple[AlignmentGroup, dict[str, Any]]]:
-    """The flags ``align`` would raise on these groups (provenance.flags), each with its group
-    and stored the way align stores them."""
+    store: Any, link: LinkView, groups: list[GroupState]
+) -> list[tuple[int, dict[str, Any]]]:
+    """The flags ``align`` would raise on these groups (provenance.flags), each with its
+    group's id and stored the way align stores them."""
     from provenance.align import AlignParams, Group, estimate_length_params, to_paragraphs
     from provenance.flags import flags_for_alignment
 
     def paragraphs(revision_id: int | None, lang: str) -> list[Any]:
-        rows = session.exec(select(Paragraph).where(Paragraph.revision_id == revision_id)).all()
-        return to_paragraphs(sorted(rows, key=lambda p: p.index), lang)
-
-    def outlet(article_id: int) -> str | None:
-        article = session.get(Article, article_id)
-        row = session.get(Outlet, article.outlet_id) if article and article.outlet_id else None
-        return row.name if row else None
+        return to_paragraphs(store.paragraphs(revision_id) if revision_id else [], lang)
 
     ratio, _ = estimate_length_params(
-        store.length_samples(outlet(link.translation_id), outlet(link.original_id)), AlignParams()
+        store.length_samples(link.translation_outlet, link.original_outlet), AlignParams()
     )
     proposed = flags_for_alignment(
         [Group(tuple(g.translation), tuple(g.original), g.kind) for g in groups],
-        paragraphs(link.translation_revision_id, "en"),
-        paragraphs(link.original_revision_id, "ar"),
+        paragraphs(link.aligned_translation_revision, "en"),
+        paragraphs(link.aligned_original_revision, "ar"),
         length_ratio=ratio,
     )
     found = []
@@ -521,37 +428,12 @@ def _flags_of(
         )  # fmt: skip
         evidence = {**flag.evidence, "translation_index": flag.translation,
                     "original_index": flag.original}  # fmt: skip
-        found.append((group, {"kind": flag.kind, "level": flag.level,
-                              "severity": flag.severity, "evidence": evidence}))  # fmt: skip
+        found.append((group.id, {"kind": flag.kind, "level": flag.level,
+                                 "severity": flag.severity, "evidence": evidence}))  # fmt: skip
     return found
 
 
-def _unflag(session: Session, before: dict[str, Any], after: dict[str, Any]) -> None:
-    """Take the flags of a group edit back out: the ones it created go, the decided ones it
-    moved return to their group; any other flag on the edit's groups (decided since) moves to
-    the replaced group holding its paragraph."""
-    for flag_id in after.get("flags", []):
-        row = session.get(Flag, flag_id)
-        if row is not None:
-            session.delete(row)
-    for flag_id, group_id in before.get("repointed", []):
-        row = session.get(Flag, flag_id)
-        if row is not None:
-            row.group_id = group_id
-            session.add(row)
-    session.flush()
-    new_ids = after.get("active", [])
-    old = [session.get(AlignmentGroup, g) for g in before.get("active", [])]
-    for flag in session.exec(select(Flag).where(Flag.group_id.in_(new_ids))).all():  # type: ignore[union-attr]
-        t, o = flag.evidence.get("translation_index"), flag.evidence.get("original_index")
-        home = next((g for g in old if g and (t in g.translation or o in g.original)), None)
-        flag.group_id = home.id if home else None
-        session.add(flag)
-    session.flush()
-
-
-def _event_view(event: ReviewEvent, detail: str = "") -> Event:
-    assert event.id is not None
+def _event_view(event: EventRow, detail: str = "") -> Event:
     return Event(event.id, event.reviewer, event.at.isoformat(), event.action, event.target_type, event.target_id,
                  event.note, event.undone, detail)  # fmt: skip
 

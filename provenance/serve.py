@@ -21,8 +21,7 @@ from typing import Any
 from provenance.config import Settings
 from provenance.db import database_name
 from provenance.errors import ConfigError
-from provenance.review import reviewer_name
-from provenance.store import Store
+from provenance.review import Review, reviewer_name
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -43,12 +42,12 @@ def review_command(reviewer: str, *, bidi: str | None = None, story: str | None 
 def check_database(settings: Settings, story: str | None) -> None:
     """Fail before serving, in one line, when the database is missing or the story unknown:
     a browser would otherwise only see each session end at once."""
-    store = Store.open(settings.db, settings.busy_timeout_ms, create=False)
+    review = Review.open(settings)  # opened as each session opens it: never created
     try:
         if story:
-            store.find_article(story)
+            review.story_id(story)
     finally:
-        store.close()
+        review.close()
 
 
 def serve_review(

@@ -93,7 +93,7 @@ def _chunk(count: int, workers: int) -> int:
 
 
 def _link_one(translation_id: int, top: int, semantic: bool | None) -> Any:
-    from provenance.link import link_translations
+    from provenance.pipeline import link_translations
 
     store, settings = _worker.store, _worker.settings
     assert store is not None
@@ -117,7 +117,8 @@ def link_in_processes(
 ) -> Any:
     """``link --all`` over ``workers`` processes: the index is brought up to date here first
     (it spreads its own work over the cores), then each worker links whole translations."""
-    from provenance.link import LinkReport, index_articles
+    from provenance.link import index_articles
+    from provenance.pipeline import LinkReport
 
     report = LinkReport(indexed=index_articles(store))
     ids = store.translation_ids()
@@ -139,7 +140,7 @@ def link_in_processes(
 
 
 def _align_one(translation_id: int, semantic: bool | None, force: bool, lengths: Any) -> Any:
-    from provenance.align import AlignReport, align_links
+    from provenance.pipeline import AlignReport, align_links
 
     store = _worker.store
     assert store is not None
@@ -164,7 +165,7 @@ def align_in_processes(
 ) -> Any:
     """``align --all`` over ``workers`` processes, a translation's links in one of them;
     the reports merged in translation order, as one process would have written them."""
-    from provenance.align import AlignReport, length_samples
+    from provenance.pipeline import AlignReport, length_samples
 
     links = store.links()
     ids = list(dict.fromkeys(link.translation_id for link in links))
@@ -261,7 +262,7 @@ def job_runner(store: Store, settings: Settings) -> Callable[[Any], dict[str, An
 
 
 def _link_job(store: Store, settings: Settings, target: int, options: dict[str, Any]) -> Any:
-    from provenance.link import link_translations
+    from provenance.pipeline import link_translations
 
     embedder = embedder_for(options.get("semantic"), settings)
     report = _retrying(
@@ -277,7 +278,7 @@ def _link_job(store: Store, settings: Settings, target: int, options: dict[str, 
 
 
 def _align_job(store: Store, settings: Settings, target: int, options: dict[str, Any]) -> Any:
-    from provenance.align import align_links
+    from provenance.pipeline import align_links
 
     embedder = embedder_for(options.get("semantic"), settings)
     report = _retrying(

@@ -160,9 +160,8 @@ def cli(db_url: str) -> CLI:
 
 def _linked(url: str) -> None:
     """The fixture pairs ingested, linked and aligned (anchors only)."""
-    from provenance.align import align_links
     from provenance.ingest import ingest_paths
-    from provenance.link import link_translations
+    from provenance.pipeline import align_links, link_translations
 
     store = Store.open(url)
     ingest_paths(store, [FIXTURES / "pairs"])

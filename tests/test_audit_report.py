@@ -106,7 +106,7 @@ def test_report_json_and_markdown(linked: CLI) -> None:
 
 def test_markdown_report_holds_hostile_titles_in_their_cells(cli: CLI, tmp_path: Path) -> None:
     """A title with HTML, pipes and link markup stays text in its one cell."""
-    hostile = '<script>alert(1)</script> | Aleppo [click](javascript:x) *bold* `code`'
+    hostile = "<script>alert(1)</script> | Aleppo [click](javascript:x) *bold* `code`"
     record = {"url": "https://syrianobserver.com/news/1/a b).html", "lang": "en",
               "outlet": "The Syrian Observer", "title": hostile,
               "published": "2024-01-02T10:00:00+00:00",

@@ -109,8 +109,7 @@ def test_reviewers_deciding_at_once(linked_db_url: str) -> None:
 
 @pytest.mark.postgres
 def test_reviewers_deciding_at_once_on_postgresql(pg_url: str) -> None:
-    from provenance.align import align_links
-    from provenance.link import link_translations
+    from provenance.pipeline import align_links, link_translations
 
     store = Store.open(pg_url)
     ingest_paths(store, [FIXTURES / "pairs"])

@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 from provenance.config import Settings
 from provenance.formats import ArticleInput
 from provenance.ingest import ingest_article
-from provenance.link import find_originals, index_articles, link_translations
+from provenance.link import find_originals, index_articles
 from provenance.models import Link
 from provenance.outlets import registry
+from provenance.pipeline import link_translations
 from provenance.store import Store
 from provenance.text.credits import find_credit
 from tests.conftest import CLI, FIXTURES

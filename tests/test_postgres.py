@@ -17,10 +17,10 @@ from alembic import command
 from sqlalchemy import text
 
 from provenance import db
-from provenance.align import align_links
 from provenance.audit import audit
 from provenance.ingest import ingest_paths
-from provenance.link import find_originals, link_translations
+from provenance.link import find_originals
+from provenance.pipeline import align_links, link_translations
 from provenance.report import build_report, render
 from provenance.review import Review
 from provenance.store import Store

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.align import align_links
 from provenance.ingest import ingest_paths
-from provenance.link import link_translations
+from provenance.pipeline import align_links, link_translations
 from provenance.review import Review, ReviewError, reviewer_name
 from provenance.store import Store
 from tests.conftest import FIXTURES

@@ -1,10 +1,10 @@
 """What "verified" means (issue 12, points 1-3), through the CLI and the library.
 
-One rule decides it (provenance.store._verification): the audit, the story list's
-"unverified" filter, StoryRow.verified and the reports must agree on every story, whatever
-state it is in: linked but never aligned, aligned, revised since, a mismatch accepted or
-dismissed, resolved by a newer translation. Commands that only read never create a database,
-and an unknown --outlet is an error naming the closest outlets.
+One rule decides it (provenance.verification.unverified, which the store runs as SQL): the
+audit, the story list's "unverified" filter, StoryRow.verified and the reports must agree on
+every story, whatever state it is in: linked but never aligned, aligned, revised since, a
+mismatch accepted or dismissed, resolved by a newer translation. Commands that only read never
+create a database, and an unknown --outlet is an error naming the closest outlets.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 
-from provenance import db
-from provenance.align import align_links
+from provenance import db, verification
 from provenance.errors import ConfigError
 from provenance.ingest import ingest_paths
-from provenance.link import link_translations
+from provenance.pipeline import align_links, link_translations
 from provenance.review import Review
 from provenance.store import Store
 from tests.conftest import CLI, FIXTURES
@@ -365,3 +365,31 @@ def test_unknown_outlet_lists_the_closest_names(linked_db_url: str) -> None:
     # an outlet's name in any case is the outlet
     assert cli.json("list", "--outlet", "enab baladi")
     assert cli.json("audit", "--outlet", "the syrian observer")
+
+
+# -- the rule and the disclaimer phrases live outside the store ----------------------------
+
+
+def test_the_rule_decides_plain_values_as_the_store_decides_stories() -> None:
+    """The verified rule the store's SQL is built from, applied to one story's values."""
+    checked = verification.StoryTerms(
+        no_link=False, link_status="auto", shown=True, unaligned=False, high_flags=0,
+        confirmed=0, original_changed=False, translation_changed=False,
+    )  # fmt: skip
+    assert not any(verification.unverified(checked).values())
+    revised = replace(checked, link_status="suggested", translation_changed=True, high_flags=2)
+    failed = [name for name, on in verification.unverified(revised).items() if on]
+    assert failed == ["link_suggested", "high_flags", "translation_changed"]
+    assert tuple(verification.unverified(revised)) == verification.UNVERIFIED_REASONS
+
+
+def test_the_storys_own_disclaimer_is_named_beside_its_reasons(cli: CLI) -> None:
+    """The Syrian Observer's "has not verified the content" line (a phrase of
+    data/disclaimers.toml) is listed beside an unverified story's reasons; alone it decides
+    nothing."""
+    assert verification.says_unverified("The Syrian Observer HAS NOT VERIFIED the content")
+    cli("ingest", str(HAMAS_PAIR))
+    cli("link", "--all")
+    assert _audit(cli)[SEED]["reasons"] == ["not_aligned", "self_disclaimer"]
+    cli("align", "--all")
+    assert SEED not in _audit(cli)

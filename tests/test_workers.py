@@ -48,6 +48,7 @@ def test_link_and_align_with_two_workers_print_and_store_what_one_does(
     aligned = one.json("align", "--all", "--no-semantic")
     in_two = two.json("align", "--all", "--no-semantic", "--workers", "2")
     assert len(aligned["aligned"]) == 12
+
     # the same links aligned into the same groups and flags, reported in the same order (link
     # ids differ: the links were made in parallel); the length estimates are read once, before
     # anything is aligned, so the split between processes changes nothing

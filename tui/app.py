@@ -1,7 +1,9 @@
 """The review app: story list, alignment view, candidates, revisions, help.
 
 Build it with ``make_app`` (``provenance review`` and the tests do). It reads and writes only
-through the provenance library: the Store for reading, provenance.review for decisions.
+through the review stage (provenance.review's ``Review``), which hands back view data
+(provenance/views.py): the UI imports no store module. Screens reach the app through
+``tui.reach.provenance_app``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from textual.app import App
 
 from provenance.config import Settings
 from provenance.review import Review
-from provenance.store import Store
 from tui.bidi import resolve_mode
 from tui.bindings import bindings_for
 from tui.commands import ActionCommands
@@ -31,14 +32,12 @@ class ProvenanceApp(App[None]):
 
     def __init__(
         self,
-        store: Store,
-        settings: Settings,
         review: Review,
+        settings: Settings,
         bidi_mode: str,
         start: int | None = None,
     ) -> None:
         super().__init__()
-        self.store = store
         self.settings = settings
         self.review = review
         self.bidi_mode = bidi_mode
@@ -69,12 +68,6 @@ def make_app(
 ) -> ProvenanceApp:
     """The app on the configured database, optionally opened at one story (URL or id). The
     database must exist: reviewing never creates one."""
-    store = Store.open(settings.db, settings.busy_timeout_ms, create=False)
-    start = store.find_article(story).id if story else None
-    return ProvenanceApp(
-        store,
-        settings,
-        Review(store, reviewer or settings.reviewer or None),
-        resolve_mode(bidi),
-        start,
-    )
+    review = Review.open(settings, reviewer)
+    start = review.story_id(story) if story else None
+    return ProvenanceApp(review, settings, resolve_mode(bidi), start)

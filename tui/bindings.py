@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 
-def bindings_for(screen: str) -> list[Binding]:
+def bindings_for(screen: str) -> list[BindingType]:
+    """Typed as Textual's ``BINDINGS`` is, so a screen's class attribute checks."""
     return [a.binding() for a in ACTIONS if a.screen == screen]
 
 

@@ -1,7 +1,10 @@
 """The ``Store`` facade: one engine, composed of the aggregates' mixins, opened (and
-migrated) with ``Store.open(url)``."""
+migrated) with ``Store.open(url)``; ``store.atomic()`` (unit.py) composes its calls into one
+unit of work."""
 
 from __future__ import annotations
+
+import threading
 
 from sqlalchemy.engine import Engine
 
@@ -10,14 +13,17 @@ from provenance.store.articles import ArticleStore
 from provenance.store.fetching import FetchStore
 from provenance.store.index import IndexStore
 from provenance.store.links import LinkStore
+from provenance.store.reviews import ReviewStore
 from provenance.store.stories import StoryStore
 
 
-class Store(LinkStore, IndexStore, StoryStore, FetchStore, ArticleStore):
+class Store(ReviewStore, LinkStore, IndexStore, StoryStore, FetchStore, ArticleStore):
     """Persistence for provenance; build with ``Store.open(url)`` (migrates on open)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._units = threading.local()
+        """The unit of work each thread has open (``atomic()``)."""
         self._outlet_ids: dict[str, int] = {}
         self._learnt: dict[int, set[str]] = {}
         """Learnt chrome keys by outlet id (ChromeStore), read once per outlet."""

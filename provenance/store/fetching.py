@@ -16,7 +16,8 @@ from provenance.models import (
     Link,
     Revision,
 )
-from provenance.vocab import FlagKind, LinkStatus, Severity
+from provenance.verification import change_flag
+from provenance.vocab import LinkStatus
 
 
 class FetchStore:
@@ -85,8 +86,8 @@ class FetchStore:
         return found
 
     def open_change_flags(self, article_id: int) -> list[str]:
-        """After a new revision: on every link the article is part of, open a flag saying which
-        side changed, with the diff, unless that revision is already flagged."""
+        """After a new revision: on every link the article is part of, open its change flag
+        (provenance.verification.change_flag), unless that revision is already flagged."""
         opened = []
         with db.session_scope(self.engine) as session:
             article = session.get(Article, article_id)
@@ -103,26 +104,18 @@ class FetchStore:
                     Link.status != LinkStatus.rejected,
                 )
             ).all()
+            number = revision.number if revision else None
+            patch = revision.patch if revision else None
             for link in links:
-                kind = str(
-                    FlagKind.translation_changed
-                    if link.translation_id == article_id
-                    else FlagKind.source_changed
-                )
-                number = revision.number if revision else None
+                flag = change_flag(link.translation_id == article_id, article.url, number, patch)
                 already = any(
                     f.evidence.get("revision") == number
                     for f in session.exec(
-                        select(Flag).where(Flag.link_id == link.id, Flag.kind == kind)
+                        select(Flag).where(Flag.link_id == link.id, Flag.kind == flag["kind"])
                     ).all()
                 )
                 if already:
                     continue
-                session.add(
-                    Flag(
-                        article_id=link.translation_id, link_id=link.id, kind=kind, level="story", severity=Severity.high,
-                        evidence={"url": article.url, "revision": number, "patch": (revision.patch or "")[:4000] if revision else ""},
-                    )
-                )  # fmt: skip
-                opened.append(kind)
+                session.add(Flag(article_id=link.translation_id, link_id=link.id, **flag))
+                opened.append(flag["kind"])
         return opened

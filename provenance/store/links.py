@@ -11,7 +11,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from provenance import db
 from provenance.errors import NotFoundError
 from provenance.models import (
     AlignmentGroup,
@@ -24,6 +23,7 @@ from provenance.models import (
     utcnow,
 )
 from provenance.store.sql import _exists
+from provenance.store.unit import UnitOfWork
 from provenance.store.views import (
     AlignedPair,
     FlagView,
@@ -37,7 +37,7 @@ from provenance.store.views import (
 from provenance.vocab import ALIGNED_LINKS, FlagStatus, GroupKind, LinkStatus, best_link_rank
 
 
-class LinkStore:
+class LinkStore(UnitOfWork):
     """Mixin: queries and writes for links, alignment groups, flags and embeddings."""
 
     engine: Engine
@@ -74,7 +74,7 @@ class LinkStore:
         score: float = 0.0,
     ) -> LinkView:
         """The link between two articles, created when missing (a reviewer's status is kept)."""
-        with db.session_scope(self.engine) as session:
+        with self.atomic() as session:
             link = session.exec(
                 select(Link).where(
                     Link.translation_id == translation_id, Link.original_id == original_id
@@ -101,6 +101,22 @@ class LinkStore:
         self, *, translation_id: int | None = None, statuses: tuple[str, ...] | None = None
     ) -> list[LinkView]:
         """Links, best first per translation; optionally of one translation or some statuses."""
+        return self._links(translation_id=translation_id, statuses=statuses)
+
+    def link_by_id(self, link_id: int) -> LinkView:
+        """One link, with its articles' URLs and outlets; NotFoundError when there is none."""
+        found = self._links(link_id=link_id)
+        if not found:
+            raise NotFoundError(f"no link {link_id}")
+        return found[0]
+
+    def _links(
+        self,
+        *,
+        translation_id: int | None = None,
+        statuses: tuple[str, ...] | None = None,
+        link_id: int | None = None,
+    ) -> list[LinkView]:
         t_article = aliased(Article)
         o_article = aliased(Article)
         t_outlet = aliased(Outlet)
@@ -117,11 +133,13 @@ class LinkStore:
             query = query.where(Link.translation_id == translation_id)
         if statuses:
             query = query.where(Link.status.in_(statuses))  # type: ignore[attr-defined]
-        with Session(self.engine) as session:
+        if link_id is not None:
+            query = query.where(Link.id == link_id)
+        with self._reading() as session:
             return [_link_view(*row) for row in session.execute(query).all()]
 
     def paragraphs(self, revision_id: int) -> list[ParagraphView]:
-        with Session(self.engine) as session:
+        with self._reading() as session:
             rows = session.exec(
                 select(Paragraph)
                 .where(Paragraph.revision_id == revision_id)
@@ -170,7 +188,7 @@ class LinkStore:
         alignment finds again is stamped with ``translation_revision``; one it no longer finds
         keeps the older revision, which is how an accepted mismatch is known to be resolved.
         """
-        with db.session_scope(self.engine) as session:
+        with self.atomic() as session:
             link = session.get(Link, link_id)
             if link is None:
                 raise NotFoundError(f"no link {link_id}")
@@ -237,7 +255,7 @@ class LinkStore:
         query = select(AlignmentGroup).where(AlignmentGroup.link_id == link_id)
         if active_only:
             query = query.where(AlignmentGroup.active.is_(True))  # type: ignore[attr-defined]
-        with Session(self.engine) as session:
+        with self._reading() as session:
             rows = session.exec(query.order_by(AlignmentGroup.position, AlignmentGroup.id)).all()  # type: ignore[arg-type]
         return [
             GroupView(
@@ -260,8 +278,16 @@ class LinkStore:
             query = query.where(Flag.link_id == link_id)
         if article_id is not None:
             query = query.where(Flag.article_id == article_id)
-        with Session(self.engine) as session:
+        with self._reading() as session:
             return [_flag_view(f) for f in session.exec(query.order_by(Flag.id)).all()]  # type: ignore[arg-type]
+
+    def flag(self, flag_id: int) -> FlagView:
+        """One flag; NotFoundError when there is none."""
+        with self._reading() as session:
+            row = session.get(Flag, flag_id, populate_existing=True)
+            if row is None:
+                raise NotFoundError(f"no flag {flag_id}")
+            return _flag_view(row)
 
     def length_samples(
         self, translation_outlet: str | None, original_outlet: str | None, limit: int = 5000
@@ -291,7 +317,7 @@ class LinkStore:
             .where(t_outlet.name == translation_outlet, o_outlet.name == original_outlet)
             .limit(limit)
         )
-        with Session(self.engine) as session:
+        with self._reading() as session:
             pairs = [
                 ((t_rev, t_idx[0]), (o_rev, o_idx[0]))
                 for t_idx, o_idx, t_rev, o_rev in session.execute(query).all()

@@ -1,5 +1,6 @@
-"""The story list, its audit facts and report rows, and the one verified rule
-(``_verification``) that the list, the audit and the reports all read."""
+"""The story list, its audit facts and report rows, and the SQL of the one verified rule
+(``_verification``, built from provenance/verification.py) that the list, the audit and the
+reports all read."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from provenance.labels import mismatch_detail
 from provenance.models import (
     AlignmentGroup,
     Article,
@@ -24,62 +26,28 @@ from provenance.models import (
     ReviewEvent,
 )
 from provenance.store.sql import _iso, _like, is_translation
+from provenance.verification import (
+    ADDITION_FLAGS,
+    BLOCKING_SEVERITY,
+    NO_REVIEW_SEVERITY,
+    UNVERIFIED_REASONS,
+    StoryTerms,
+    says_unverified,
+    unverified,
+)
+from provenance.views import STORY_SORTS as STORY_SORTS  # re-exported: provenance.store
+from provenance.views import StoryRow
 from provenance.vocab import (
     ALIGNED_LINKS,
     FlagKind,
     FlagStatus,
     LinkStatus,
     ParagraphKind,
-    Severity,
     best_link_case,
     best_link_rank,
 )
 
 STORY_FILTERS = ("all", "unverified", "flagged", "unlinked")
-STORY_SORTS = ("newest", "oldest", "flags", "title")
-
-
-@dataclass(frozen=True)
-class StoryRow:
-    """One translation in the story list."""
-
-    id: int
-    url: str
-    published: str | None
-    outlet: str | None
-    title: str
-    credit: str | None
-    link_status: str | None
-    """confirmed, auto, suggested, rejected, or None (no candidate found or never linked)."""
-    link_id: int | None
-    original_url: str | None
-    coverage: float | None
-    open_flags: int
-    high_flags: int
-    checked: bool
-    """Linking has looked for this story's original."""
-    reasons: tuple[str, ...] = ()
-    """Why the story is not verified, in UNVERIFIED_REASONS order (empty: it is verified)."""
-    confirmed_flags: int = 0
-    """High-severity flags a reviewer accepted that the current alignment still finds."""
-
-    @property
-    def verified(self) -> bool:
-        """Verified by the one rule of ``_verification`` (the audit and reports use it too)."""
-        return not self.reasons
-
-
-UNVERIFIED_REASONS = (
-    "no_original",
-    "link_suggested",
-    "link_rejected",
-    "not_aligned",
-    "high_flags",
-    "confirmed_mismatch",
-    "source_changed",
-    "translation_changed",
-)
-"""The reasons a story is not verified (audit.py documents each); ``_verification`` decides."""
 
 
 def _best_link_of(translation_id: Any) -> Any:
@@ -107,12 +75,13 @@ def _found_again(link: Any) -> Any:
 
 
 def _confirmed_flag(link: Any) -> Any:
-    """A flag of ``link`` that is a confirmed error: high severity, accepted by a reviewer,
-    and still found by the link's alignment (otherwise a newer translation resolved it)."""
+    """A flag of ``link`` that is a confirmed error: of the blocking severity, accepted by a
+    reviewer, and still found by the link's alignment (otherwise a newer translation resolved
+    it)."""
     return (
         (Flag.link_id == link.id)
         & (Flag.status == FlagStatus.accepted)
-        & (Flag.severity == Severity.high)
+        & (Flag.severity == BLOCKING_SEVERITY)
         & _found_again(link)
     )
 
@@ -131,41 +100,38 @@ class _StoryColumns:
 
 
 def _verification() -> _StoryColumns:
-    """The rule, written once: a story (a translation, ``Article``) is verified when its
-    original is linked (confirmed by a reviewer, or auto-linked above the threshold), the
-    alignment was made on the current revisions of both sides, and no high-severity flag is
-    open or accepted as a confirmed error. Each condition that fails is a reason; the story
-    list, its "unverified" filter, the audit and the reports all read these conditions."""
+    """The rule (provenance.verification.unverified) as SQL over the story query: each of its
+    terms written as a condition on the story's link, its flags and its articles' current
+    revisions. The story list, its "unverified" filter, the audit and the reports all read
+    these conditions."""
     best: Any = aliased(Link)
     original: Any = aliased(Article)
     story_flag = (Flag.article_id == Article.id) & _of_story_link(best.id)
-    open_flags = (  # flags that need a reviewer: chrome and disclaimers are low severity
+    open_flags = (  # flags that need a reviewer
         select(func.count(Flag.id))
-        .where(story_flag, Flag.status == FlagStatus.open, Flag.severity != Severity.low)
+        .where(story_flag, Flag.status == FlagStatus.open, Flag.severity != NO_REVIEW_SEVERITY)
         .scalar_subquery()
     )
     high_flags = (
         select(func.count(Flag.id))
-        .where(story_flag, Flag.status == FlagStatus.open, Flag.severity == Severity.high)
+        .where(story_flag, Flag.status == FlagStatus.open, Flag.severity == BLOCKING_SEVERITY)
         .scalar_subquery()
     )
     confirmed = select(func.count(Flag.id)).where(_confirmed_flag(best)).scalar_subquery()
-    shown = best.status.in_(ALIGNED_LINKS)
-    reasons = {
-        "no_original": best.id.is_(None),
-        "link_suggested": best.status == LinkStatus.suggested,
-        "link_rejected": best.status == LinkStatus.rejected,
-        "not_aligned": shown
-        & (best.translation_revision_id.is_(None) | best.original_revision_id.is_(None)),
-        "high_flags": high_flags > 0,
-        "confirmed_mismatch": confirmed > 0,
-        "source_changed": shown
-        & best.original_revision_id.is_not(None)
-        & (best.original_revision_id != original.current_revision_id),
-        "translation_changed": shown
-        & best.translation_revision_id.is_not(None)
-        & (best.translation_revision_id != Article.current_revision_id),
-    }
+    reasons = unverified(
+        StoryTerms(
+            no_link=best.id.is_(None),
+            link_status=best.status,
+            shown=best.status.in_(ALIGNED_LINKS),
+            unaligned=best.translation_revision_id.is_(None) | best.original_revision_id.is_(None),
+            high_flags=high_flags,
+            confirmed=confirmed,
+            original_changed=best.original_revision_id.is_not(None)
+            & (best.original_revision_id != original.current_revision_id),
+            translation_changed=best.translation_revision_id.is_not(None)
+            & (best.translation_revision_id != Article.current_revision_id),
+        )
+    )
     assert tuple(reasons) == UNVERIFIED_REASONS
     return _StoryColumns(best, original, open_flags, high_flags, confirmed, reasons)
 
@@ -193,15 +159,6 @@ class StoryFacts:
     """The story's own "not verified" disclaimer, when it has one."""
     revisions: int = 1
     reviewed_by: set[str] = field(default_factory=set)
-
-
-_UNVERIFIED_DISCLAIMER = (
-    "not verified",
-    "has not verified",
-    "could not verify",
-    "unable to verify",
-    "لم تتحقق",
-)
 
 
 class StoryStore:
@@ -443,27 +400,20 @@ class StoryStore:
                 story = facts[article_id]
                 if status == FlagStatus.open:
                     story.open_flags[kind] += n
-                    if severity == Severity.high:
+                    if severity == BLOCKING_SEVERITY:
                         story.open_high[kind] += n
                 else:
                     story.decided_flags += n
                 if kind == FlagKind.dropped:
                     story.dropped += n
-                elif kind in (
-                    FlagKind.added,
-                    FlagKind.boilerplate,
-                    FlagKind.read_also,
-                    FlagKind.disclaimer,
-                    FlagKind.attribution,
-                    FlagKind.translator_note,
-                ):
+                elif kind in ADDITION_FLAGS:
                     story.added += n
             for article_id, text in session.execute(
                 select(Article.id, Paragraph.text)
                 .join(Paragraph, Paragraph.revision_id == Article.current_revision_id)
                 .where(Article.id.in_(ids), Paragraph.kind == ParagraphKind.disclaimer)  # type: ignore[union-attr]
             ).all():
-                if any(phrase in text.lower() for phrase in _UNVERIFIED_DISCLAIMER):
+                if says_unverified(text):
                     facts[article_id].disclaimer = text
             for article_id, revisions in session.execute(
                 select(Article.id, Article.revision_count).where(Article.id.in_(ids))  # type: ignore[union-attr]
@@ -595,9 +545,8 @@ class StoryStore:
                         Flag.link_id.in_(chunk), Flag.status == FlagStatus.open
                     )  # type: ignore[attr-defined]
                 ).all():
-                    label = f.kind
-                    if "mismatch" in f.kind:
-                        label += f": {f.evidence.get('translation')} ≠ {f.evidence.get('original')}"
+                    detail = mismatch_detail(f.kind, f.evidence)
+                    label = f"{f.kind}: {detail}" if detail else f.kind
                     flags.setdefault(f.group_id, []).append(label)
             revision_list = sorted(revisions)
             for start in range(0, len(revision_list), 500):
@@ -620,3 +569,17 @@ class StoryStore:
                 for g in groups.get(row.id, [])
             ]
         return result
+
+    def titles_by_url(self, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Title and outlet of each article by URL, for a page of stories in a few queries (a
+        report names an original by its outlet and headline)."""
+        found: dict[str, tuple[str | None, str | None]] = {}
+        with Session(self.engine) as session:
+            for start in range(0, len(urls), 500):
+                for url, title, outlet in session.execute(
+                    select(Article.url, Article.title, Outlet.name)
+                    .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+                    .where(Article.url.in_(urls[start : start + 500]))  # type: ignore[attr-defined]
+                ).all():
+                    found[url] = (title, outlet)
+        return found

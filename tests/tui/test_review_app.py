@@ -167,6 +167,7 @@ async def test_candidates_view_confirm_reject_and_link_by_url(app_factory, store
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_seed(pilot, store)
         await pilot.press("t")
+        await app.workers.wait_for_complete()  # the ranking runs in a worker
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CandidatesScreen)
@@ -219,7 +220,9 @@ async def test_revisions_and_diff(app_factory, store: Store, tmp_path) -> None: 
         shown = screen.query_one("#diff", BidiText).render()
         # "12th" -> "13th": the deletion struck through in red, then the insertion in green
         assert "revision 1 → 2" in shown.plain
-        struck = "".join(shown.plain[s.start : s.end] for s in shown.spans if "strike" in str(s.style))
+        struck = "".join(
+            shown.plain[s.start : s.end] for s in shown.spans if "strike" in str(s.style)
+        )
         added = "".join(shown.plain[s.start : s.end] for s in shown.spans if "bold" in str(s.style))
         assert struck.strip() and struck.strip() in "12th"
         assert added.strip() and added.strip() in "13th"

@@ -21,12 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from provenance.errors import ProvenanceError
-from provenance.review import StaleDecision
-from provenance.store import AlignedPair, FlagView, GroupView, ParagraphView
+from provenance.review import Review, StaleDecision
 from provenance.text.anchors import extract_anchors
+from provenance.views import AlignedPair, FlagView, GroupView, ParagraphView
 from provenance.vocab import FlagStatus, GroupKind, LinkStatus
 from tui.bidi import display_lines, is_rtl, visual_ltr_line
 from tui.bindings import bindings_for
+from tui.reach import provenance_app
 from tui.widgets.keybar import KeyBar
 from tui.widgets.note import AskModal, ConfirmModal, reject_question
 from tui.widgets.paragraph import Figures, figure_keys, figure_values, highlight
@@ -258,19 +259,19 @@ class AlignmentScreen(Screen[None]):
         self._highlight()
 
     @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
+    def review(self) -> Review:
+        return provenance_app(self).review
 
     def _read(self) -> tuple[str, list[Widget]]:
         """The header text and one row per group, read through the library. A story without
         an aligned original shows its own paragraphs, each with the kind ingest gave it."""
-        detail = self.store.article_detail(self.article_id)
-        self.pair = self.store.aligned_pair(self.article_id)
+        detail = self.review.article(self.article_id)
+        self.pair = self.review.aligned_pair(self.article_id)
+        mode = provenance_app(self).bidi_mode
         title = escape(detail.article.title)
         if self.pair is None:
             return f"[b]{title}[/b]\n{escape(self._why_alone())}", [
-                SoloParagraph(p, self.app.bidi_mode)  # type: ignore[attr-defined]
-                for p in detail.paragraphs
+                SoloParagraph(p, mode) for p in detail.paragraphs
             ]
         link = self.pair.link
         header = (
@@ -280,7 +281,6 @@ class AlignmentScreen(Screen[None]):
         by_group: dict[int | None, list[FlagView]] = {}
         for flag in self.pair.flags:
             by_group.setdefault(flag.group_id, []).append(flag)
-        mode = self.app.bidi_mode  # type: ignore[attr-defined]
         shown = {g.id for g in self.pair.groups}
         story_flags = any(flag.group_id in shown for flag in self.pair.flags)
         return header, [
@@ -292,7 +292,7 @@ class AlignmentScreen(Screen[None]):
         """Why there is no alignment to show, and what to do about it."""
         links = [
             link
-            for link in self.store.links(translation_id=self.article_id)
+            for link in self.review.links_of(self.article_id)
             if link.status != LinkStatus.rejected
         ]
         if links:
@@ -354,11 +354,11 @@ class AlignmentScreen(Screen[None]):
         try:
             action()
         except StaleDecision as error:  # another reviewer decided first: show theirs
-            self.app.show_error(str(error))  # type: ignore[attr-defined]
+            provenance_app(self).show_error(str(error))
             self.refresh_pair(keep=self.current)
             return
         except ProvenanceError as error:
-            self.app.show_error(str(error))  # type: ignore[attr-defined]
+            provenance_app(self).show_error(str(error))
             return
         self.notify(done)
         self.refresh_pair(keep=self.current)
@@ -366,7 +366,7 @@ class AlignmentScreen(Screen[None]):
     def action_confirm_link(self) -> None:
         if self.pair:
             link_id, seen = self.pair.link.id, self.pair.link.status
-            self._do(lambda: self.app.review.confirm_link(link_id, seen=seen), "link confirmed")  # type: ignore[attr-defined]
+            self._do(lambda: self.review.confirm_link(link_id, seen=seen), "link confirmed")
 
     def action_reject_link(self) -> None:
         """Rejecting says "this is not the original": asked first, since the story then loses
@@ -378,8 +378,8 @@ class AlignmentScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._do(
-                    lambda: self.app.review.reject_link(link.id, seen=link.status), "link rejected"
-                )  # type: ignore[attr-defined]
+                    lambda: self.review.reject_link(link.id, seen=link.status), "link rejected"
+                )
 
         self.app.push_screen(ConfirmModal(reject_question(link.original_url)), answered)
 
@@ -394,9 +394,9 @@ class AlignmentScreen(Screen[None]):
         flag = self._open_flag()
         if flag is not None:
             self._do(
-                lambda: self.app.review.accept_flag(flag.id, seen=flag.status),
+                lambda: self.review.accept_flag(flag.id, seen=flag.status),
                 f"{flag.kind} accepted",
-            )  # type: ignore[attr-defined]
+            )
 
     def action_dismiss_flag(self) -> None:
         flag = self._open_flag()
@@ -406,9 +406,9 @@ class AlignmentScreen(Screen[None]):
         def dismissed(note: str | None) -> None:
             if note is not None:
                 self._do(
-                    lambda: self.app.review.dismiss_flag(flag.id, note or None, seen=flag.status),
+                    lambda: self.review.dismiss_flag(flag.id, note or None, seen=flag.status),
                     f"{flag.kind} dismissed",
-                )  # type: ignore[attr-defined]
+                )
 
         self.app.push_screen(
             AskModal(f"Dismiss {flag.kind}: note (Enter to save, Esc to cancel)", "why"), dismissed
@@ -422,19 +422,19 @@ class AlignmentScreen(Screen[None]):
         row, nxt = self.current_group(), self._neighbour()
         if row and nxt:
             ids = [row.group.id, nxt.group.id]
-            self._do(lambda: self.app.review.merge_groups(ids), "groups merged")  # type: ignore[attr-defined]
+            self._do(lambda: self.review.merge_groups(ids), "groups merged")
 
     def action_split_group(self) -> None:
         row = self.current_group()
         if row:
             gid = row.group.id
-            self._do(lambda: self.app.review.split_group(gid), "group split")  # type: ignore[attr-defined]
+            self._do(lambda: self.review.split_group(gid), "group split")
 
     def action_unlink_group(self) -> None:
         row = self.current_group()
         if row:
             gid = row.group.id
-            self._do(lambda: self.app.review.unlink_group(gid), "group unlinked")  # type: ignore[attr-defined]
+            self._do(lambda: self.review.unlink_group(gid), "group unlinked")
 
     def action_relink_next(self) -> None:
         row = self.current_group()
@@ -444,13 +444,13 @@ class AlignmentScreen(Screen[None]):
         )
         if row and drop:
             ids = (row.group.id, drop.group.id)
-            self._do(lambda: self.app.review.relink_groups(*ids), "groups relinked")  # type: ignore[attr-defined]
+            self._do(lambda: self.review.relink_groups(*ids), "groups relinked")
 
     def action_undo(self) -> None:
         try:
-            event = self.app.review.undo()  # type: ignore[attr-defined]
+            event = self.review.undo()
         except ProvenanceError as error:
-            self.app.show_error(str(error))  # type: ignore[attr-defined]
+            provenance_app(self).show_error(str(error))
             return
         self.notify(f"Undone: {event.describe()}")
         self.refresh_pair(keep=self.current)

@@ -1,18 +1,30 @@
-"""The candidates view: ranked originals with their explanations; confirm, reject, or link by URL."""
+"""The candidates view: ranked originals with their explanations; confirm, reject, or link by URL.
+
+Ranking may first bring the search index up to date, which takes a while after new articles
+arrive: it runs in a thread worker, the screen saying it is looking meanwhile, so the UI
+never freezes.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
+from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.worker import get_current_worker
 
 from provenance.errors import ProvenanceError
-from provenance.link import Candidate, candidates_for, shared_words
+from provenance.link import Candidate, LinkResult, shared_words
+from provenance.pipeline import decide_candidate, link_original_and_align
+from provenance.review import Review
 from tui.bindings import bindings_for
+from tui.reach import provenance_app
 from tui.widgets.keybar import KeyBar
 from tui.widgets.note import AskModal, ConfirmModal, reject_question
+
+LOOKING = (
+    "Looking for candidates… (the first look after new articles also updates the search index)"
+)
 
 
 class CandidatesScreen(Screen[None]):
@@ -26,25 +38,44 @@ class CandidatesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="candidates-header")
+        yield Static(LOOKING, id="candidates-header")
         table: DataTable[str] = DataTable(id="candidates", cursor_type="row")
         table.add_columns("#", "score", "status", "original", "outlet", "days", "coverage", "why")
         yield table
         yield KeyBar()
 
     @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
+    def review(self) -> Review:
+        return provenance_app(self).review
 
     def on_mount(self) -> None:
         self.load()
 
+    @work(thread=True, exclusive=True, group="candidates")
     def load(self) -> None:
-        result = candidates_for(self.store, self.article_id, settings=self.app.settings)  # type: ignore[attr-defined]
-        statuses = {
-            link.original_id: link.status
-            for link in self.store.links(translation_id=self.article_id)
-        }
+        """Rank the candidates off the UI thread; the table is redrawn when they arrive."""
+        app = provenance_app(self)
+        try:
+            result = self.review.candidates(self.article_id, app.settings)
+            statuses = {
+                link.original_id: link.status for link in self.review.links_of(self.article_id)
+            }
+        except ProvenanceError as error:
+            app.call_from_thread(self._failed, str(error))
+            return
+        if not get_current_worker().is_cancelled:  # cancelled: the screen was closed meanwhile
+            app.call_from_thread(self._show, result, statuses)
+
+    def _failed(self, message: str) -> None:
+        if self.is_attached:
+            self.query_one("#candidates-header", Static).update(
+                "The candidates could not be ranked."
+            )
+        provenance_app(self).show_error(message)
+
+    def _show(self, result: LinkResult, statuses: dict[int, str]) -> None:
+        if not self.is_attached:
+            return
         self.candidates = result.candidates
         self.query_one("#candidates-header", Static).update(
             f"[b]{result.translation_url}[/b]\ncredit: {result.credit or '—'} · machine decision: {result.decision}"
@@ -73,16 +104,10 @@ class CandidatesScreen(Screen[None]):
         if candidate is None:
             return
         try:
-            link = self.store.link(self.article_id, candidate.article_id)
-            review = self.app.review  # type: ignore[attr-defined]
-            (review.confirm_link if confirm else review.reject_link)(link.id)
+            decide_candidate(self.review, self.article_id, candidate.article_id, confirm=confirm)
         except ProvenanceError as error:
-            self.app.show_error(str(error))  # type: ignore[attr-defined]
+            provenance_app(self).show_error(str(error))
             return
-        if confirm:
-            from provenance.align import align_links
-
-            align_links(self.store, translation=self.article_id)
         self.notify("confirmed" if confirm else "rejected")
         self.load()
 
@@ -106,12 +131,9 @@ class CandidatesScreen(Screen[None]):
             if not url:
                 return
             try:
-                self.app.review.link_original(self.article_id, url)  # type: ignore[attr-defined]
-                from provenance.align import align_links
-
-                align_links(self.store, translation=self.article_id)
+                link_original_and_align(self.review, self.article_id, url)
             except ProvenanceError as error:
-                self.app.show_error(str(error))  # type: ignore[attr-defined]
+                provenance_app(self).show_error(str(error))
                 return
             self.notify(f"linked to {url}")
             self.load()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 
-from provenance.diff import revision_diff
 from provenance.wording import plural
 from tui.bindings import bindings_for
+from tui.reach import provenance_app
 from tui.widgets.bidi_text import BidiText
 from tui.widgets.keybar import KeyBar
 
@@ -32,15 +30,18 @@ class DiffScreen(Screen[None]):
         with Horizontal():
             yield OptionList(id="revisions")
             with VerticalScroll(id="diff-body"):
-                yield BidiText(self.app.bidi_mode, id="diff")  # type: ignore[attr-defined]
+                yield BidiText(provenance_app(self).bidi_mode, id="diff")
         yield KeyBar()
-
-    @property
-    def store(self) -> Any:
-        return self.app.store  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         self.show_side()
+
+    @property
+    def shown_id(self) -> int:
+        """The article of the side shown: ``action_side`` never shows a side without one."""
+        article_id = self.ids[self.side]
+        assert article_id is not None
+        return article_id
 
     def action_side(self, side: str) -> None:
         if self.ids.get(side) is None:
@@ -50,7 +51,7 @@ class DiffScreen(Screen[None]):
         self.show_side()
 
     def show_side(self) -> None:
-        detail = self.store.article_detail(self.ids[self.side])
+        detail = provenance_app(self).review.article(self.shown_id)
         self.revisions = detail.revisions
         options = self.query_one("#revisions", OptionList)
         options.clear_options()
@@ -73,7 +74,8 @@ class DiffScreen(Screen[None]):
         if number <= 1:
             body.show([("The first revision: nothing to compare it with.", "")])
             return
-        before, after, changes = revision_diff(self.store, self.ids[self.side], number - 1, number)
+        review = provenance_app(self).review
+        before, after, changes = review.revision_diff(self.shown_id, number - 1, number)
         runs = [(f"revision {before} → {after}\n\n", "")]
         runs += [(c.text, {-1: "strike red", 1: "bold green"}.get(c.op, "")) for c in changes]
         body.show(runs)

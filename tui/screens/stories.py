@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from provenance.store import STORY_SORTS, StoryRow
+from provenance.views import STORY_SORTS, StoryRow
 from provenance.vocab import LinkStatus
 from provenance.wording import plural
 from tui.bindings import bindings_for
 from tui.messages import StoryChosen
+from tui.reach import provenance_app
 from tui.widgets.keybar import KeyBar
 
 PAGE = 200
@@ -33,7 +34,7 @@ COLUMNS = (
 CHROME = 3
 """Cells a row needs beyond its columns: the scrollbar and a margin."""
 MIN_TITLE = 16
-STATUS_LABEL = {
+STATUS_LABEL: dict[str | None, str] = {
     LinkStatus.confirmed: "confirmed",
     LinkStatus.auto: "auto",
     LinkStatus.suggested: "suggested",
@@ -139,11 +140,10 @@ class StoryListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stories")
     def load_page(self, offset: int) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
-        rows = store.story_page(
-            what=self.filter, search=self.search or None, sort=self.sort, offset=offset, limit=PAGE
-        )
-        total = store.story_count(self.filter, self.search or None) if offset == 0 else self.total
+        review = provenance_app(self).review
+        search = self.search or None
+        rows = review.story_page(self.filter, search, self.sort, offset, PAGE)
+        total = review.story_count(self.filter, search) if offset == 0 else self.total
         self.app.call_from_thread(self._show_page, offset, rows, total)
 
     def _show_page(self, offset: int, rows: list[StoryRow], total: int) -> None:
