@@ -1,6 +1,10 @@
 """Ingest 10,000 generated articles into a fresh SQLite file; print articles/s and peak memory.
 
-Target (issue: foundation): at least 500 articles/s, under 500 MB.
+Targets: at least 1,000 articles/s (issue 14; 500 in the foundation issue), under 500 MB.
+Besides the wall-clock rate it prints the rate per second of this process's CPU time: on a
+machine that others load, the wall-clock rate says as much about them as about ingest.
+The articles are recombined from the fixtures' 600-odd paragraphs, so most paragraphs are
+seen again (as an outlet's chrome is): ingest's per-paragraph caches answer for them.
 Usage: python bench/ingest.py [--articles N]
 """
 
@@ -39,9 +43,10 @@ def main() -> None:
                 }
                 handle.write(json.dumps(article, ensure_ascii=False) + "\n")
         store = Store.open(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = ingest_paths(store, [source], max_file_mb=50)
         seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu
         assert report.ok, report.errors[:3]
         emit(
             {
@@ -49,8 +54,10 @@ def main() -> None:
                 "articles": args.articles,
                 "seconds": round(seconds, 2),
                 "articles_per_s": round(args.articles / seconds, 1),
+                "cpu_seconds": round(cpu_seconds, 2),
+                "articles_per_cpu_s": round(args.articles / cpu_seconds, 1),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
-                "targets": {"articles_per_s": ">= 500", "peak_rss_mb": "< 500"},
+                "targets": {"articles_per_s": ">= 1000", "peak_rss_mb": "< 500"},
             }
         )
 

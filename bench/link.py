@@ -7,7 +7,9 @@ paragraphs (the hard ones from the same story, the same week), spread over two y
 
 Prints the index build rate, p50 and p95 time per translation (retrieval and rerank, the
 default path without the semantic backend), top-1 accuracy and peak memory.
-Targets (issue: linking): p95 < 100 ms, index >= 2,000 articles/s, < 1.5 GB, top-1 >= 0.95.
+Targets (issue: linking): p95 < 100 ms, index >= 2,000 articles/s (5,000 in issue 14),
+< 1.5 GB, top-1 >= 0.95. The index build's rate is also given per second of CPU time of this
+process (it writes the postings; its workers extract the terms).
 Usage: python bench/link.py [--originals N] [--translations N] [--misses]
 (--misses: every missed query with the true original's scores beside the winner's, and why.)
 """
@@ -156,9 +158,10 @@ def main() -> None:
         start = time.perf_counter()
         queries = build(args.originals, args.translations, store)
         built = time.perf_counter() - start
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         indexed = index_articles(store, batch=2000)
         index_seconds = time.perf_counter() - start
+        index_cpu_seconds = time.process_time() - cpu
         timings, top1, misses = [], 0, []
         for article_id, truth in queries:
             t0 = time.perf_counter()
@@ -182,6 +185,7 @@ def main() -> None:
                 "corpus_build_s": round(built, 1),
                 "indexed_articles": indexed,
                 "index_articles_per_s": round(indexed / index_seconds, 1),
+                "index_articles_per_cpu_s": round(indexed / index_cpu_seconds, 1),
                 "p50_ms": round(1000 * statistics.median(timings), 1),
                 "p95_ms": round(1000 * timings[int(0.95 * (len(timings) - 1))], 1),
                 "top1": round(top1 / len(queries), 4),
@@ -189,7 +193,7 @@ def main() -> None:
                 "peak_worker_rss_mb": round(peak_children_rss_mb(), 1),
                 "targets": {
                     "p95_ms": "< 100",
-                    "index_articles_per_s": ">= 2000",
+                    "index_articles_per_s": ">= 5000",
                     "peak_rss_mb": "< 1536",
                     "top1": ">= 0.95",
                 },

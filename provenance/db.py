@@ -11,13 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from provenance.errors import ConfigError, DatabaseError, MigrationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -29,6 +32,7 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MB: bulk writes reuse index pages
         cursor.close()
 
     return on_connect
@@ -100,7 +104,9 @@ def make_engine(url: str, busy_timeout_ms: int = 5000, *, create: bool = True) -
         ) from None
 
 
-def alembic_config(engine: Engine) -> Any:
+def alembic_config(engine: Engine | None) -> Config:
+    """Alembic's configuration over our migrations; without an engine, for reading the
+    scripts only (the head revision)."""
     import io
 
     from alembic.config import Config
@@ -115,7 +121,7 @@ def alembic_config(engine: Engine) -> Any:
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    cfg = alembic_config(None)  # type: ignore[arg-type]
+    cfg = alembic_config(None)
     head = ScriptDirectory.from_config(cfg).get_current_head()
     assert head is not None
     return head

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from provenance.errors import NotFoundError
 from provenance.models import (
@@ -24,14 +24,19 @@ from provenance.models import (
     Revision,
     utcnow,
 )
-from provenance.store.chrome import ChromeStore, insert_plain_rows
+from provenance.store.chrome import ChromeStore
+from provenance.store.driver import Driver
 from provenance.store.patches import _patch
-from provenance.store.sql import _SQL, _iso, _like
+from provenance.store.sql import _SQL, _iso, _like, inserted_id, table_of
 from provenance.store.views import ArticleDetail, ArticleSummary, ParagraphView, RevisionView
 from provenance.text.chrome import chrome_key
 
 _PARAGRAPH_COLUMNS = ("revision_id", "index", "text", "kind", "lang", "text_hash", "credit",
                       "anchors")  # fmt: skip
+_ARTICLE = table_of(Article)
+_REVISION = table_of(Revision)
+_NEW_ARTICLE = {"revision_count": 0}
+"""The column defaults of a new article that the driver's INSERT does not apply itself."""
 
 
 @dataclass
@@ -119,7 +124,7 @@ class ArticleStore(ChromeStore):
             return None
         if name in self._outlet_ids:
             return self._outlet_ids[name]
-        table = Outlet.__table__  # type: ignore[attr-defined]
+        table = table_of(Outlet)
         outlet_id = conn.execute(select(table.c.id).where(table.c.name == name)).scalar()
         if outlet_id is None:
             values = {
@@ -130,7 +135,7 @@ class ArticleStore(ChromeStore):
             }
             try:
                 with conn.begin_nested():  # another writer may create it first
-                    outlet_id = conn.execute(insert(table).values(**values)).inserted_primary_key[0]
+                    outlet_id = inserted_id(conn.execute(insert(table).values(**values)))
             except IntegrityError:
                 outlet_id = conn.execute(
                     select(table.c.id).where(table.c.name == name)
@@ -170,7 +175,9 @@ class ArticleStore(ChromeStore):
             raise
 
     def _save(self, conn: Connection, article: PreparedArticle) -> SaveOutcome:
-        # Prebuilt Core statements rather than ORM objects: ingest is a bulk path (500+/s).
+        # The statements every article runs go to the driver's cursor (store/driver.py):
+        # ingest is a bulk path (1,000+/s). A URL already stored takes SQLAlchemy's path.
+        driver = Driver(conn)
         now = utcnow()
         digest = article.content_hash
         text = article.text
@@ -184,7 +191,10 @@ class ArticleStore(ChromeStore):
             metadata["published"] = article.published
         if article.author:
             metadata["author"] = article.author
-        existing = conn.execute(_SQL.article_by_url, {"p_url": article.url}).first()
+        found = driver.execute("SELECT id FROM article WHERE url = ?", (article.url,)).fetchone()
+        existing = (
+            conn.execute(_SQL.article_by_url, {"p_url": article.url}).first() if found else None
+        )
         if existing is not None:
             article_id, current_id, published = existing[:3]
             if article.published is not None and published != article.published:
@@ -194,8 +204,11 @@ class ArticleStore(ChromeStore):
                 if current_id
                 else None
             )
-            unchanged = current is not None and current.content_hash == digest
-            if unchanged and _same_file_article(existing, metadata, article.source):
+            if (
+                current is not None
+                and current.content_hash == digest
+                and _same_file_article(existing, metadata, article.source)
+            ):
                 return SaveOutcome("unchanged", article_id, current.number, article.url)
             conn.execute(_SQL.update_article, {"p_id": article_id, **metadata})
             if current is not None and current.content_hash == digest:
@@ -205,7 +218,7 @@ class ArticleStore(ChromeStore):
             status = "revised"
         else:
             values = {"url": article.url, "title": article.title, "created_at": now, **metadata}
-            article_id = conn.execute(_SQL.insert_article, values).inserted_primary_key[0]
+            article_id = driver.insert(_ARTICLE, driver.to_db(_ARTICLE, values | _NEW_ARTICLE))
             number, patch, status = 1, None, "created"
         revision = {
             "article_id": article_id,
@@ -219,22 +232,20 @@ class ArticleStore(ChromeStore):
             "last_modified": article.last_modified,
             "created_at": now,
         }
-        revision_id = conn.execute(_SQL.insert_revision, revision).inserted_primary_key[0]
+        revision_id = driver.insert(_REVISION, driver.to_db(_REVISION, revision))
         rows = [
             (revision_id, i, p.text, p.kind, p.lang, text_hash(p.text), p.credit, p.anchors)
             for i, p in enumerate(article.paragraphs)
         ]
         if rows:
-            insert_plain_rows(conn, "paragraph", _PARAGRAPH_COLUMNS, rows)
+            driver.insert_rows("paragraph", _PARAGRAPH_COLUMNS, rows)
         if metadata["outlet_id"] is not None:
             keys = {p.chrome_key for p in article.paragraphs if p.chrome_key}
             self._sight_chrome(conn, metadata["outlet_id"], article_id, keys, status == "created")
-        current_state = {
-            "p_id": article_id,
-            "current_revision_id": revision_id,
-            "revision_count": number,
-        }
-        conn.execute(_SQL.update_article, {**current_state, "title": article.title})
+        driver.execute(
+            "UPDATE article SET current_revision_id = ?, revision_count = ?, title = ? WHERE id = ?",
+            (revision_id, number, article.title, article_id),
+        )
         return SaveOutcome(status, article_id, number, article.url)
 
     # -- reads ----------------------------------------------------------------------------
@@ -242,12 +253,12 @@ class ArticleStore(ChromeStore):
     def _summary_query(self) -> Any:
         paragraphs = (
             select(Paragraph.revision_id, func.count().label("n"))
-            .group_by(Paragraph.revision_id)
+            .group_by(col(Paragraph.revision_id))
             .subquery()
         )
         return (
             select(Article, Outlet.name, paragraphs.c.n)
-            .join(Outlet, Article.outlet_id == Outlet.id, isouter=True)
+            .join(Outlet, col(Article.outlet_id) == Outlet.id, isouter=True)
             .join(paragraphs, paragraphs.c.revision_id == Article.current_revision_id, isouter=True)
         )
 
@@ -284,15 +295,18 @@ class ArticleStore(ChromeStore):
         if outlet:
             query = query.where(func.lower(Outlet.name) == outlet.lower())
         if since:
-            query = query.where(Article.published >= since)
+            query = query.where(col(Article.published) >= since)
         if until:
-            query = query.where(Article.published < until)
+            query = query.where(col(Article.published) < until)
         if search:
             like = _like(search)
             query = query.where(
-                or_(Article.title.ilike(like, escape="\\"), Article.url.ilike(like, escape="\\"))  # type: ignore[attr-defined]
+                or_(
+                    col(Article.title).ilike(like, escape="\\"),
+                    col(Article.url).ilike(like, escape="\\"),
+                )
             )
-        query = query.order_by(Article.published.desc(), Article.id.desc()).offset(offset)  # type: ignore[union-attr]
+        query = query.order_by(col(Article.published).desc(), col(Article.id).desc()).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with Session(self.engine) as session:
@@ -330,7 +344,9 @@ class ArticleStore(ChromeStore):
                 candidates = {str(key)}
                 with contextlib.suppress(Exception):
                     candidates.add(canonical_url(str(key)))
-                article = session.exec(select(Article).where(Article.url.in_(candidates))).first()  # type: ignore[attr-defined]
+                article = session.exec(
+                    select(Article).where(col(Article.url).in_(candidates))
+                ).first()
             if article is None:
                 raise NotFoundError(f"no article {key!r} in the database")
             return article
@@ -342,10 +358,12 @@ class ArticleStore(ChromeStore):
             paragraphs = session.exec(
                 select(Paragraph)
                 .where(Paragraph.revision_id == article.current_revision_id)
-                .order_by(Paragraph.index)  # type: ignore[arg-type]
+                .order_by(col(Paragraph.index))
             ).all()
             revisions = session.exec(
-                select(Revision).where(Revision.article_id == article.id).order_by(Revision.number)  # type: ignore[arg-type]
+                select(Revision)
+                .where(Revision.article_id == article.id)
+                .order_by(col(Revision.number))
             ).all()
         summary = self._summary(*row)
         learnt = self.learnt_chrome(summary.outlet)
@@ -374,7 +392,7 @@ class ArticleStore(ChromeStore):
             rows = session.exec(
                 select(Revision.text)
                 .where(Revision.article_id == article_id)
-                .order_by(Revision.number)  # type: ignore[arg-type]
+                .order_by(col(Revision.number))
             ).all()
         return list(rows)
 
@@ -384,13 +402,13 @@ class ArticleStore(ChromeStore):
             by_outlet = session.execute(
                 select(Outlet.name, Article.lang, func.count())
                 .select_from(Article)
-                .join(Outlet, Article.outlet_id == Outlet.id, isouter=True)
-                .group_by(Outlet.name, Article.lang)
+                .join(Outlet, col(Article.outlet_id) == Outlet.id, isouter=True)
+                .group_by(col(Outlet.name), col(Article.lang))
             ).all()
             kinds = session.execute(
                 select(Paragraph.kind, func.count())
-                .join(Article, Article.current_revision_id == Paragraph.revision_id)
-                .group_by(Paragraph.kind)
+                .join(Article, col(Article.current_revision_id) == Paragraph.revision_id)
+                .group_by(col(Paragraph.kind))
             ).all()
             revisions = session.execute(select(func.count()).select_from(Revision)).scalar_one()
         articles = Counter[str]()
@@ -443,7 +461,7 @@ class ArticleBatch:
         PostgreSQL) runs the save again, finding theirs."""
         for attempt in range(3):
             try:
-                with self.conn.begin_nested():
+                with Driver(self.conn).savepoint():
                     return self.store._save(self.conn, article)
             except BaseException as error:
                 self.store._outlet_ids.clear()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from provenance.models import (
     Article,
@@ -16,23 +15,9 @@ from provenance.models import (
     Outlet,
     Paragraph,
 )
-from provenance.store.sql import _SQL
+from provenance.store.driver import Driver
+from provenance.store.sql import _SQL, table_of
 from provenance.text.chrome import articles_needed, chrome_key, learnable
-
-
-def _mark(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def insert_plain_rows(
-    conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """Rows of plain text and numbers (no type to convert) straight to the driver's
-    executemany: ingest writes ten or more a article, and SQLAlchemy's per-row work was a
-    good part of its cost."""
-    names = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join([_mark(conn)] * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 class ChromeStore:
@@ -67,7 +52,7 @@ class ChromeStore:
             query = (
                 select(ChromeSighting.key, func.count())
                 .where(ChromeSighting.outlet_id == outlet_id)
-                .group_by(ChromeSighting.key)  # type: ignore[arg-type]
+                .group_by(col(ChromeSighting.key))
             )
             with contextlib.ExitStack() as stack:
                 runner = conn or stack.enter_context(self.engine.connect())
@@ -86,18 +71,17 @@ class ChromeStore:
         if not keys:
             return
         ordered = sorted(keys)
-        insert_plain_rows(
-            conn,
+        driver = Driver(conn)  # ingest sights every article's lines (store/driver.py)
+        driver.insert_rows(
             "chromesighting",
             ("outlet_id", "key", "article_id"),
             [(outlet_id, key, article_id) for key in ordered],
         )
-        mark = _mark(conn)
-        counts = conn.exec_driver_sql(
-            f"SELECT key, count(*) FROM chromesighting WHERE outlet_id = {mark} "
-            f"AND key IN ({', '.join([mark] * len(ordered))}) GROUP BY key",
+        counts = driver.execute(
+            "SELECT key, count(*) FROM chromesighting WHERE outlet_id = ? "
+            f"AND key IN ({', '.join('?' * len(ordered))}) GROUP BY key",
             (outlet_id, *ordered),
-        ).all()
+        ).fetchall()
         known = self._learnt_keys(outlet_id, conn)
         fresh = {k for k, n in counts if n >= articles_needed(k)} - known
         if fresh:
@@ -107,9 +91,9 @@ class ChromeStore:
     def _tag_learnt(self, conn: Connection, outlet_id: int, keys: set[str]) -> None:
         """Tag newly learnt chrome in the current text of every article that prints it, and
         have those articles indexed and aligned again."""
-        sightings = ChromeSighting.__table__  # type: ignore[attr-defined]
-        articles = Article.__table__  # type: ignore[attr-defined]
-        paragraphs = Paragraph.__table__  # type: ignore[attr-defined]
+        sightings = table_of(ChromeSighting)
+        articles = table_of(Article)
+        paragraphs = table_of(Paragraph)
         ids = select(sightings.c.article_id).where(
             sightings.c.outlet_id == outlet_id, sightings.c.key.in_(sorted(keys))
         )
@@ -130,7 +114,7 @@ class ChromeStore:
         conn.execute(
             update(articles).where(articles.c.id.in_(touched)).values(indexed_revision_id=None)
         )
-        links = Link.__table__  # type: ignore[attr-defined]
+        links = table_of(Link)
         for side in ("translation", "original"):
             conn.execute(
                 update(links)

@@ -15,6 +15,7 @@ articles of one outlet), is ``learn_outlet_chrome``: the store keeps its counts,
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
@@ -117,7 +118,8 @@ def is_outlet_line(normalised: str, outlet_keys: Iterable[str]) -> bool:
     if len(normalised) > OUTLET_LINE_MAX_CHARS:
         return False
     key = _NON_WORD.sub(" ", normalised).strip().removeprefix("the ")
-    return bool(key) and key in set(outlet_keys)
+    keys = outlet_keys if isinstance(outlet_keys, set | frozenset) else set(outlet_keys)
+    return bool(key) and key in keys
 
 
 def shape_kind(text: str, normalised: str, outlet_keys: Iterable[str]) -> str | None:
@@ -153,13 +155,13 @@ def repeated(texts: Sequence[str], keys: Sequence[str], kinds: Sequence[str]) ->
             texts[first]
         )
         found.update(indices if line else indices[1:])
+    # body paragraphs by length: a pull quote is inside one 20 characters longer (never itself)
+    bodies = sorted((key for key, kind in zip(keys, kinds, strict=True) if kind == "body"), key=len)
+    lengths = [len(body) for body in bodies]
     for i, key in enumerate(keys):
         if i in found or len(key) < limits.pull_quote_min_chars:
             continue
-        if any(
-            j != i and kinds[j] == "body" and len(other) > len(key) + 20 and key in other
-            for j, other in enumerate(keys)
-        ):
+        if any(key in body for body in bodies[bisect_right(lengths, len(key) + 20) :]):
             found.add(i)
     return found
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from provenance.outlets import OutletInfo, registry
-from provenance.text.normalize import normalize
+from provenance.text.normalize import CACHED_CHARS, normalize
 from provenance.text.rules import rules
 
 WINDOW = 120
@@ -63,6 +63,18 @@ def _candidate_spellings(normalised: str) -> list[tuple[str, OutletInfo]]:
 def find_credit(text: str, normalised: str | None = None) -> Credit | None:
     """The first outlet credited in ``text``, if any phrase of data/rules.toml names one."""
     normalised = normalize(text) if normalised is None else normalised
+    if len(normalised) <= CACHED_CHARS:
+        return _cached_credit(normalised)
+    return _credit_in(normalised)
+
+
+@lru_cache(maxsize=8192)
+def _cached_credit(normalised: str) -> Credit | None:
+    """A lead or source line an outlet prints again is read once."""
+    return _credit_in(normalised)
+
+
+def _credit_in(normalised: str) -> Credit | None:
     best: tuple[int, Credit] | None = None
     for spelling, outlet in _candidate_spellings(normalised):
         at = normalised.find(spelling)

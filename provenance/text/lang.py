@@ -7,9 +7,9 @@ says otherwise (an English quote in an Arabic story) and about each article as a
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
-from provenance.text.normalize import script_of
+from provenance.text.normalize import CACHED_CHARS, script_of
 
 MIN_LETTERS = 12
 """Below this many letters langdetect guesses (it calls "Logo Wide" Portuguese)."""
@@ -48,6 +48,19 @@ def _script_matches(lang: str, script: str) -> bool:
 
 def paragraph_language(text: str, article_lang: str | None) -> str | None:
     """A paragraph's language: its article's when the script agrees, else langdetect's."""
+    if len(text) <= CACHED_CHARS:
+        return _cached_language(text, article_lang)
+    return _language(text, article_lang)
+
+
+@lru_cache(maxsize=8192)
+def _cached_language(text: str, article_lang: str | None) -> str | None:
+    """A line an outlet prints on every page is looked at once (langdetect is seeded, so
+    the answer is the same every time)."""
+    return _language(text, article_lang)
+
+
+def _language(text: str, article_lang: str | None) -> str | None:
     script = script_of(text)
     if script is None:
         return article_lang

@@ -78,14 +78,15 @@ def normalize_arabic(text: str) -> str:
     return text.translate(_table())
 
 
-_CACHED_CHARS = 4000
+CACHED_CHARS = 4000
 """Texts up to this long are normalised once: ingest asks for one paragraph's form several
-times (its tags, its credit, its anchors, its words), and a long text is not kept."""
+times (its tags, its credit, its anchors, its words), and a long text is not kept. The other
+per-paragraph caches of ingest (kinds, credits, languages) keep texts up to this long too."""
 
 
 def normalize(text: str) -> str:
     """The matching form of any text: NFKC, Arabic folds, lower case, single spaces."""
-    return _normalize_cached(text) if len(text) <= _CACHED_CHARS else _normalize(text)
+    return _normalize_cached(text) if len(text) <= CACHED_CHARS else _normalize(text)
 
 
 @lru_cache(maxsize=16384)

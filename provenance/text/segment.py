@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from provenance.outlets import registry
 from provenance.text.chrome import (
@@ -22,7 +22,7 @@ from provenance.text.chrome import (
     trailing_headlines,
 )
 from provenance.text.credits import find_credit
-from provenance.text.normalize import normalize
+from provenance.text.normalize import CACHED_CHARS, normalize
 from provenance.text.rules import rules
 
 KINDS = (
@@ -110,12 +110,11 @@ def tag_paragraphs(
     title_keys = tuple(
         {_NON_WORD.sub("", normalize(t)) for t in (title, _TITLE_SUFFIX.sub("", title))} - {""}
     )
-    outlet_keys = _registry_keys() | ({chrome_key(outlet)} if outlet else set())
     normalised_all = [normalize(text) for text in paragraphs]
-    keys = [key_of_normalised(n) for n in normalised_all]
+    keys = [_key(n) for n in normalised_all]
     kinds = [
-        _kind(text, normalised, key, title_keys, outlet, learnt, outlet_keys)
-        for text, normalised, key in zip(paragraphs, normalised_all, keys, strict=True)
+        _kind(text, key, title_keys, outlet, learnt)
+        for text, key in zip(paragraphs, keys, strict=True)
     ]
     for i in repeated(paragraphs, keys, kinds):
         if kinds[i] == "body":
@@ -155,22 +154,48 @@ def tag_paragraphs(
 
 
 def _kind(
-    text: str,
-    normalised: str,
-    key: str,
-    title_keys: tuple[str, ...],
-    outlet: str | None,
-    learnt: frozenset[str],
-    outlet_keys: frozenset[str] | set[str],
+    text: str, key: str, title_keys: tuple[str, ...], outlet: str | None, learnt: frozenset[str]
 ) -> str:
-    if any(is_title_line(key.replace(" ", ""), title_key) for title_key in title_keys):
+    if title_keys and any(
+        is_title_line(key.replace(" ", ""), title_key) for title_key in title_keys
+    ):
         return "title_repeat"
     if key in learnt:
         return "boilerplate"
+    return _cached_kind(text, outlet) if len(text) <= CACHED_CHARS else _own_kind(text, outlet)
+
+
+@lru_cache(maxsize=8192)
+def _cached_kind(text: str, outlet: str | None) -> str:
+    """A paragraph's own kind is a function of its text and outlet alone: a line an outlet
+    prints on every page is judged once."""
+    return _own_kind(text, outlet)
+
+
+def _own_kind(text: str, outlet: str | None) -> str:
+    """The kind the pattern rules, then the chrome shapes, give a paragraph."""
+    normalised = normalize(text)
     for rule in rules().paragraph:
         if rule.applies(normalised, len(text), outlet):
             return rule.kind
-    return shape_kind(text, normalised, outlet_keys) or "body"
+    return shape_kind(text, normalised, _outlet_keys(outlet)) or "body"
+
+
+@lru_cache(maxsize=256)
+def _outlet_keys(outlet: str | None) -> frozenset[str]:
+    """The lines that are an outlet's bare name: any outlet of the registry, and this one."""
+    return _registry_keys() | ({chrome_key(outlet)} if outlet else frozenset())
+
+
+def _key(normalised: str) -> str:
+    if len(normalised) <= CACHED_CHARS:
+        return _cached_key(normalised)
+    return key_of_normalised(normalised)
+
+
+@lru_cache(maxsize=8192)
+def _cached_key(normalised: str) -> str:
+    return key_of_normalised(normalised)
 
 
 def _summarises_next(
