@@ -35,6 +35,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The suite again on PostgreSQL (needs PROVENANCE_TEST_PG_URL): every test that takes its
@@ -46,9 +47,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# mypy is informational for now: SQLModel's column expressions still need many ignores.
+# mypy over provenance/ and tui/ (pyproject.toml [tool.mypy]); it gates `make test` too.
+# Column expressions are typed with sqlmodel.col(); a `type: ignore` names its one error code.
 typecheck: $(STAMP)
-	-$(BIN)/mypy
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from provenance.article import ArticleInput, clean_text, parse_published
-from provenance.errors import InputError
+from provenance.errors import ConfigError, InputError
+from provenance.outlets import registry
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
 _HTML_LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
@@ -51,6 +52,7 @@ def page_language(html: bytes) -> str | None:
 def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> ArticleInput:
     """Extract one article; raises InputError when the page holds no article text."""
     import trafilatura
+    from trafilatura.settings import Document
 
     data = clean_text(html).encode("utf-8") if isinstance(html, str) else html
     try:
@@ -65,7 +67,7 @@ def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> Ar
         )
     except Exception as err:  # lxml raises several kinds on broken markup
         raise InputError(where, f"HTML could not be parsed: {err}") from None
-    if doc is None or not (doc.text or "").strip():
+    if not isinstance(doc, Document) or not (doc.text or "").strip():
         raise InputError(where, "no article text found in the HTML page")
     paragraphs = [line.strip() for line in (doc.text or "").split("\n") if line.strip()]
     url = doc.url or fallback_url
@@ -82,17 +84,23 @@ def article_from_html(html: bytes | str, *, where: str, fallback_url: str) -> Ar
 
 
 @cache
-def _rules() -> list[dict[str, Any]]:
+def _rules() -> dict[str, dict[str, Any]]:
+    """The outlet rules by outlet name; the outlet's hosts are those of data/outlets.json."""
     raw = tomllib.loads(files("provenance.data").joinpath("extract_rules.toml").read_text("utf-8"))
-    return list(raw.get("outlet", []))
+    rules = {str(rule.get("outlet")): rule for rule in raw.get("outlet", [])}
+    known = {outlet.name for outlet in registry().outlets}
+    unknown = sorted(set(rules) - known)
+    if unknown:
+        raise ConfigError(
+            f"provenance/data/extract_rules.toml: not in data/outlets.json: {', '.join(unknown)}"
+        )
+    return rules
 
 
 def outlet_lead(html: bytes, url: str) -> list[str]:
     """Lead text (a standfirst) of outlets whose markup keeps it apart from the body."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    rule = next(
-        (r for r in _rules() if any(host == h or host.endswith("." + h) for h in r["hosts"])), None
-    )
+    outlet = registry().by_host(urlsplit(url).hostname or "")
+    rule = _rules().get(outlet.name) if outlet is not None else None
     if rule is None:
         return []
     import lxml.html

@@ -409,9 +409,8 @@ async def _fetch_one(fetcher: Fetcher, store: Any, url: str, writing: asyncio.Lo
         check_scheme(url)
         known = store.validators(canonical_url(url))
     except (FetchFailure, InputError) as error:
-        return FetchResult(
-            url, "failed", getattr(error, "reason", None) or getattr(error, "problem", str(error))
-        )
+        reason = error.reason if isinstance(error, FetchFailure) else error.problem
+        return FetchResult(url, "failed", reason)
     try:
         page = await fetcher.page(
             url, etag=known[0] if known else None, last_modified=known[1] if known else None
@@ -505,7 +504,7 @@ async def discover_async(store: Any, feed: str, options: FetchOptions, transport
     fetcher = Fetcher(options, transport)
     found: list[str] = []
     errors: list[str] = []
-    queue, seen = [feed], set()
+    queue, seen = [feed], set[str]()
     try:
         while queue and len(seen) < max_sitemaps:
             url = queue.pop(0)

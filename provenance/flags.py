@@ -9,59 +9,46 @@ audit and to refresh.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import re
-from collections.abc import Sequence
+import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 from provenance.align import Group, Paragraph, anchors_of
+from provenance.errors import ConfigError
 from provenance.lexicon import given_names, lexicon
 from provenance.text.anchors import Anchors, anchor_keys_of, parse_figure, surface
 from provenance.text.normalize import normalize
 from provenance.text.persons import PersonName, family_skeletons, person_names
 from provenance.text.tokens import arabic_forms, token_forms, words
 from provenance.text.translit import arabic_skeleton, english_skeleton
-from provenance.vocab import FlagKind, GroupKind, ParagraphKind, Severity
+from provenance.verification import ADDITION_KIND, severity_of
+from provenance.vocab import FlagKind, GroupKind
 
-ADDITION_KIND: dict[str, FlagKind] = {
-    # The kind a paragraph without counterpart is flagged with, on either side: an
-    # original's own chrome is flagged as chrome, not as a drop.
-    ParagraphKind.boilerplate: FlagKind.boilerplate,
-    ParagraphKind.title_repeat: FlagKind.boilerplate,
-    ParagraphKind.read_also: FlagKind.read_also,
-    ParagraphKind.disclaimer: FlagKind.disclaimer,
-    ParagraphKind.standfirst: FlagKind.attribution,
-    ParagraphKind.attribution: FlagKind.attribution,
-    ParagraphKind.translator_note: FlagKind.translator_note,
-}
-SEVERITY: dict[str, Severity] = {
-    FlagKind.number_mismatch: Severity.high,
-    FlagKind.date_mismatch: Severity.high,
-    FlagKind.name_mismatch: Severity.high,
-    FlagKind.source_changed: Severity.high,
-    FlagKind.translation_changed: Severity.high,
-    FlagKind.dropped: Severity.medium,
-    FlagKind.condensed: Severity.medium,
-    FlagKind.added: Severity.low,
-    FlagKind.moved: Severity.low,
-    FlagKind.attribution: Severity.low,
-    FlagKind.translator_note: Severity.low,
-    FlagKind.read_also: Severity.low,
-    FlagKind.boilerplate: Severity.low,
-    FlagKind.disclaimer: Severity.low,
-}
-FINE_NAME_CATEGORIES = frozenset(
-    {"city", "town", "village", "district", "neighbourhood", "camp", "crossing", "airport", "base", "mountain",
-     "foreign_city", "person"}
-)  # fmt: skip
-CONDENSED_SHARE = 0.45
-"""A link is condensed when the translation has less than this share of the expected length."""
-CONDENSED_MIN_CHARS = 250
-ROUNDING = 0.02
-"""Two figures this close (relative) are one figure rounded, not a changed one."""
-MISMATCH_RATIO = 4.0
-"""Two unmatched figures are a mismatch (not unrelated figures) within this ratio."""
+
+@dataclass(frozen=True)
+class FlagParams:
+    """The thresholds of the group-level flags (the words they read are in
+    data/name_mismatch.toml)."""
+
+    condensed_share: float = 0.45
+    """A link is condensed when the translation has less than this share of the expected
+    length ..."""
+    condensed_min_chars: int = 250
+    """... and the original at least this many characters."""
+    rounding: float = 0.02
+    """Two figures this close (relative) are one figure rounded, not a changed one."""
+    parts_ratio: float = 10.0
+    """A figure said in two parts ("three million and 270 thousand") has its larger part at
+    least this many times the smaller."""
+    mismatch_ratio: float = 4.0
+    """Two unmatched figures are a mismatch (not unrelated figures) within this ratio."""
 
 
 @dataclass
@@ -76,7 +63,7 @@ class ProposedFlag:
 
     @property
     def severity(self) -> str:
-        return SEVERITY.get(self.kind, Severity.low)
+        return severity_of(self.kind)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +82,7 @@ def flags_for_alignment(
     original: Sequence[Paragraph],
     *,
     length_ratio: float = 1.2,
+    params: FlagParams = FlagParams(),
 ) -> list[ProposedFlag]:
     """Every flag an alignment implies, in reading order."""
     t_by_index = {p.index: p for p in translation}
@@ -136,8 +124,8 @@ def flags_for_alignment(
                     {"score": round(group.score, 3)},
                 )
             )
-        flags += _mismatches(ts, os)
-        condensed = _condensed(ts, os, length_ratio)
+        flags += _mismatches(ts, os, params)
+        condensed = _condensed(ts, os, length_ratio, params)
         if condensed:
             flags.append(condensed)
     return flags
@@ -148,12 +136,13 @@ def _anchors(paragraphs: Sequence[Paragraph], default_lang: str) -> list[Anchors
     return [anchors_of(p, default_lang) for p in paragraphs]
 
 
-def _where(paragraphs: Sequence[Paragraph], anchors: list[Anchors], test: Any) -> int:
-    """Index of the first paragraph whose anchors pass ``test`` (else the first paragraph)."""
-    for p, a in zip(paragraphs, anchors, strict=True):
-        if test(a):
+def _where(side: _Side, kind: Callable[[Anchors], frozenset[str]], key: str) -> int:
+    """Index of the first paragraph whose anchors of ``kind`` hold ``key`` (else the first
+    paragraph): where the reviewer is taken to see a mismatch."""
+    for p, a in zip(side.paragraphs, side.anchors, strict=True):
+        if key in kind(a):
             return p.index
-    return paragraphs[0].index
+    return side.paragraphs[0].index
 
 
 def _figure(token: str) -> float | None:
@@ -165,14 +154,16 @@ def _figure(token: str) -> float | None:
         return None
 
 
-def _same_figure(t_only: set[str], o_only: set[str]) -> tuple[set[str], set[str]]:
+def _same_figure(
+    t_only: set[str], o_only: set[str], params: FlagParams
+) -> tuple[set[str], set[str]]:
     """Take out the figures that the other side states in another form: rounded ("about 3.3
-    million" for 3,270,000, within ROUNDING) or in two parts ("three million and 270
-    thousand")."""
+    million" for 3,270,000, within ``params.rounding``) or in two parts ("three million and
+    270 thousand")."""
     values = {token: _figure(token) for token in t_only | o_only}
 
     def close(x: float, y: float) -> bool:
-        return abs(x - y) <= ROUNDING * max(x, y)
+        return abs(x - y) <= params.rounding * max(x, y)
 
     t_left, o_left = set(t_only), set(o_only)
     for mine, theirs in ((t_left, o_left), (o_left, t_left)):
@@ -181,10 +172,15 @@ def _same_figure(t_only: set[str], o_only: set[str]) -> tuple[set[str], set[str]
             if x is None or x <= 0 or a not in mine:
                 continue
             others = [
-                (b, values[b]) for b in theirs if values[b] and b.endswith("%") == a.endswith("%")
+                (b, y) for b in theirs if (y := values[b]) and b.endswith("%") == a.endswith("%")
             ]
             single = [b for b, y in others if close(x, y)]
-            parts = [(b, c) for b, y in others for c, z in others if y > 10 * z and close(x, y + z)]
+            parts = [
+                (b, c)
+                for b, y in others
+                for c, z in others
+                if y > params.parts_ratio * z and close(x, y + z)
+            ]
             if single:
                 mine.discard(a)
                 theirs.discard(single[0])
@@ -194,9 +190,9 @@ def _same_figure(t_only: set[str], o_only: set[str]) -> tuple[set[str], set[str]
     return t_left, o_left
 
 
-def _number_pairs(t_only: set[str], o_only: set[str]) -> list[tuple[str, str]]:
+def _number_pairs(t_only: set[str], o_only: set[str], params: FlagParams) -> list[tuple[str, str]]:
     """Unmatched figures on both sides that look like one figure changed, closest first."""
-    t_only, o_only = _same_figure(t_only, o_only)
+    t_only, o_only = _same_figure(t_only, o_only, params)
     pairs = []
     for a in t_only:
         for b in o_only:
@@ -205,9 +201,11 @@ def _number_pairs(t_only: set[str], o_only: set[str]) -> list[tuple[str, str]]:
             x, y = _figure(a), _figure(b)
             if x is None or y is None or x <= 0 or y <= 0:
                 continue
-            if max(x, y) / min(x, y) <= MISMATCH_RATIO:
+            if max(x, y) / min(x, y) <= params.mismatch_ratio:
                 pairs.append((abs(x - y) / max(x, y), a, b))
-    used_a, used_b, result = set(), set(), []
+    used_a: set[str] = set()
+    used_b: set[str] = set()
+    result: list[tuple[str, str]] = []
     for _, a, b in sorted(pairs):
         if a not in used_a and b not in used_b:
             used_a.add(a)
@@ -216,28 +214,70 @@ def _number_pairs(t_only: set[str], o_only: set[str]) -> list[tuple[str, str]]:
     return result
 
 
-def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
-    t_anchors, o_anchors = _anchors(ts, "en"), _anchors(os, "ar")
-    t_all = t_anchors[0]
-    for a in t_anchors[1:]:
-        t_all = t_all | a
-    o_all = o_anchors[0]
-    for a in o_anchors[1:]:
-        o_all = o_all | a
-    flags = []
-    # numbers: percentages carry their bare value too; compare like with like
-    t_numbers = {n for n in t_all.numbers if n + "%" not in t_all.numbers}
-    o_numbers = {n for n in o_all.numbers if n + "%" not in o_all.numbers}
-    for a, b in _number_pairs(t_numbers - o_all.numbers, o_numbers - t_all.numbers):
+@dataclass(frozen=True)
+class _Side:
+    """One side of a group: its paragraphs, the anchors of each, and all of them together."""
+
+    paragraphs: list[Paragraph]
+    anchors: list[Anchors]
+    all: Anchors
+
+    @classmethod
+    def of(cls, paragraphs: list[Paragraph], default_lang: str) -> _Side:
+        anchors = _anchors(paragraphs, default_lang)
+        return cls(paragraphs, anchors, functools.reduce(operator.or_, anchors))
+
+
+def _mismatches(ts: list[Paragraph], os: list[Paragraph], params: FlagParams) -> list[ProposedFlag]:
+    """The number, date and name mismatches of one group."""
+    t, o = _Side.of(ts, "en"), _Side.of(os, "ar")
+    flags = _number_mismatches(t, o, params)
+    date = _date_mismatch(t.all, o.all)
+    if date is not None:
+        a, b = date
         flags.append(
             ProposedFlag(
-                FlagKind.number_mismatch,
+                FlagKind.date_mismatch,
                 "group",
-                _where(ts, t_anchors, lambda x, a=a: a in x.numbers),
-                _where(os, o_anchors, lambda x, b=b: b in x.numbers),
-                _in_words(ts, os, f"n:{a}", f"n:{b}"),
+                _where(t, _dates, a),
+                _where(o, _dates, b),
+                _in_words(ts, os, a, b),
             )
         )
+    name = _name_mismatch(ts, os, t.all, o.all)
+    if name is not None:
+        a, b = name
+        flags.append(
+            ProposedFlag(
+                FlagKind.name_mismatch,
+                "group",
+                _where_name(t, a),
+                _where_name(o, b),
+                _in_words(ts, os, _name_key(a), _name_key(b)),
+            )
+        )
+    return flags
+
+
+def _number_mismatches(t: _Side, o: _Side, params: FlagParams) -> list[ProposedFlag]:
+    """A flag for each figure of one side that the other side states changed."""
+    # percentages carry their bare value too; compare like with like
+    t_numbers = {n for n in t.all.numbers if n + "%" not in t.all.numbers}
+    o_numbers = {n for n in o.all.numbers if n + "%" not in o.all.numbers}
+    return [
+        ProposedFlag(
+            FlagKind.number_mismatch,
+            "group",
+            _where(t, _numbers, a),
+            _where(o, _numbers, b),
+            _in_words(t.paragraphs, o.paragraphs, f"n:{a}", f"n:{b}"),
+        )
+        for a, b in _number_pairs(t_numbers - o.all.numbers, o_numbers - t.all.numbers, params)
+    ]
+
+
+def _date_mismatch(t_all: Anchors, o_all: Anchors) -> tuple[str, str] | None:
+    """The first day-month, weekday or month (in that order) that differs between the sides."""
     for prefix in ("d:", "wd:", "m:"):
         t_dates = {d for d in t_all.dates - o_all.dates if d.startswith(prefix)}
         o_dates = {d for d in o_all.dates - t_all.dates if d.startswith(prefix)}
@@ -246,50 +286,85 @@ def _mismatches(ts: list[Paragraph], os: list[Paragraph]) -> list[ProposedFlag]:
             t_dates -= explained
             o_dates -= explained
         if t_dates and o_dates:
-            a, b = sorted(t_dates)[0], sorted(o_dates)[0]
-            flags.append(
-                ProposedFlag(
-                    FlagKind.date_mismatch,
-                    "group",
-                    _where(ts, t_anchors, lambda x, a=a: a in x.dates),
-                    _where(os, o_anchors, lambda x, b=b: b in x.dates),
-                    _in_words(ts, os, a, b),
-                )
-            )
-            break
-    name = _name_mismatch(ts, os, t_all, o_all)
-    if name is not None:
-        a, b = name
-        flags.append(
-            ProposedFlag(
-                FlagKind.name_mismatch,
-                "group",
-                _where(ts, t_anchors, lambda x, a=a: a in x.concepts)
-                if not a.startswith("name:")
-                else _where_text(ts, a.removeprefix("name:")),
-                _where(os, o_anchors, lambda x, b=b: b in x.concepts)
-                if not b.startswith("name:")
-                else _where_text(os, b.removeprefix("name:")),
-                _in_words(ts, os, _name_key(a), _name_key(b)),
-            )
-        )
-    return flags
+            return sorted(t_dates)[0], sorted(o_dates)[0]
+    return None
 
 
-_ARABIC_PLACE = re.compile(
-    r"(?:^|\s)(?:و?ب?)(?:قريه|بلده|مدينه|حي|معبر|مخيم|ناحيه|منطقه|جبل)\s+(\w+)"
-)
-_ARABIC_PLACE_LIST = re.compile(r"(?:^|\s)(?:و?ب?)(?:احياء|قري|بلدات|مخيمات)\s+(\w+(?:\s+و\w+)+)")
-_ENGLISH_PLACE = re.compile(
-    r"\b(?:village|town|city|neighbou?rhoods?|district|area|camp|crossing|checkpoint|suburb)\s+of\s+"
-    r"((?:the\s+)?(?:al-|el-|ad-|as-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)"
-    r"|\b((?:al-|el-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)\s+(?:crossing|camp|neighbou?rhood|checkpoint)\b"
-    r"|\b(?:Jabal|Jebel|Mount)\s+((?:al-|el-)?[A-Z][\w'’-]+)"
-)
+def _numbers(anchors: Anchors) -> frozenset[str]:
+    return anchors.numbers
+
+
+def _dates(anchors: Anchors) -> frozenset[str]:
+    return anchors.dates
+
+
+def _concepts(anchors: Anchors) -> frozenset[str]:
+    return anchors.concepts
+
+
+def _where_name(side: _Side, name: str) -> int:
+    """Where a name mismatch's side is said: a lexicon concept, or a marked word."""
+    if name.startswith("name:"):
+        return _where_text(side.paragraphs, name.removeprefix("name:"))
+    return _where(side, _concepts, name)
+
+
 _NAME = r"(?:al-|el-)?[A-Z][\w'’-]+"
-_ENGLISH_PLACE_LIST = re.compile(
-    rf"\b((?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME})\s+(?:neighbou?rhoods|villages|towns|camps)\b"
-)
+"""A transliterated name's word: capitalised, perhaps after an article ("al-Bab")."""
+
+
+@dataclass(frozen=True)
+class _NameCues:
+    """What the name-mismatch flag reads from data/name_mismatch.toml, compiled."""
+
+    fine_categories: frozenset[str]
+    arabic_place: re.Pattern[str]
+    arabic_place_list: re.Pattern[str]
+    english_place: re.Pattern[str]
+    english_place_list: re.Pattern[str]
+
+
+@cache
+def _name_cues() -> _NameCues:
+    """data/name_mismatch.toml, read and compiled once."""
+    where = "provenance/data/name_mismatch.toml"
+    try:
+        raw = tomllib.loads(
+            files("provenance.data").joinpath("name_mismatch.toml").read_text("utf-8")
+        )
+        ar, en = raw["ar"], raw["en"]
+        lists = {
+            "fine_categories": raw["fine_categories"],
+            **{f"ar.{k}": ar[k] for k in ("place", "place_list")},
+            **{f"en.{k}": en[k] for k in ("place_of", "place_after", "mountain", "place_list")},
+        }
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise ConfigError(f"{where} cannot be read: {error}") from None
+    for key, listed in lists.items():
+        words_ok = isinstance(listed, list) and all(isinstance(w, str) and w for w in listed)
+        if not listed or not words_ok:
+            raise ConfigError(f"{where}: {key} must be a non-empty list of words")
+
+    def one_of(key: str, fold: Callable[[str], str] = str) -> str:
+        return "|".join(re.escape(fold(w)) for w in lists[key])
+
+    return _NameCues(
+        fine_categories=frozenset(lists["fine_categories"]),
+        arabic_place=re.compile(rf"(?:^|\s)(?:و?ب?)(?:{one_of('ar.place', normalize)})\s+(\w+)"),
+        arabic_place_list=re.compile(
+            rf"(?:^|\s)(?:و?ب?)(?:{one_of('ar.place_list', normalize)})\s+(\w+(?:\s+و\w+)+)"
+        ),
+        english_place=re.compile(
+            rf"\b(?:{one_of('en.place_of')})\s+of\s+"
+            rf"((?:the\s+)?(?:al-|el-|ad-|as-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)"
+            rf"|\b((?:al-|el-)?[A-Z][\w'’-]+(?:\s+(?:al-|el-)?[A-Z][\w'’-]+)?)"
+            rf"\s+(?:{one_of('en.place_after')})\b"
+            rf"|\b(?:{one_of('en.mountain')})\s+((?:al-|el-)?[A-Z][\w'’-]+)"
+        ),
+        english_place_list=re.compile(
+            rf"\b((?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME})\s+(?:{one_of('en.place_list')})\b"
+        ),
+    )
 
 
 def _name_key(name: str) -> str:
@@ -324,11 +399,12 @@ def _said(paragraphs: list[Paragraph], key: str, lang: str) -> str:
 
 def _arabic_places(paragraphs: list[Paragraph]) -> dict[str, str]:
     """Words introduced as places ("قرية هيمو", "معبر المصنع"): skeleton -> word."""
+    cues = _name_cues()
     places = {}
     for p in paragraphs:
         text = normalize(p.text)
-        words = [m.group(1) for m in _ARABIC_PLACE.finditer(text)]
-        for match in _ARABIC_PLACE_LIST.finditer(text):
+        words = [m.group(1) for m in cues.arabic_place.finditer(text)]
+        for match in cues.arabic_place_list.finditer(text):
             words += [w.removeprefix("و") if i else w for i, w in enumerate(match.group(1).split())]
         for word in words:
             skeleton = _arabic_word_skeleton(word)
@@ -339,13 +415,14 @@ def _arabic_places(paragraphs: list[Paragraph]) -> dict[str, str]:
 
 def _english_places(paragraphs: list[Paragraph]) -> dict[str, str]:
     """Names introduced as places ("the village of Tal Hamis", "Jousieh crossing")."""
+    cues = _name_cues()
     places = {}
     for p in paragraphs:
         names = [
             (m.group(1) or m.group(2) or m.group(3)).removeprefix("the ")
-            for m in _ENGLISH_PLACE.finditer(p.text)
+            for m in cues.english_place.finditer(p.text)
         ]
-        for match in _ENGLISH_PLACE_LIST.finditer(p.text):
+        for match in cues.english_place_list.finditer(p.text):
             names += [
                 n.strip()
                 for n in re.split(r",\s*(?:and\s+)?|\s+and\s+", match.group(1))
@@ -375,16 +452,17 @@ def _name_mismatch(
     o_text = " ".join(normalize(p.text) for p in os)
     t_skeletons = _skeletons(" ".join(p.text for p in ts), "en")
     o_skeletons = _skeletons(o_text, "ar")
+    fine = _name_cues().fine_categories
     t_only = sorted(
         c
         for c in t_all.concepts - o_all.concepts
-        if t_all.concept_categories.get(c) in FINE_NAME_CATEGORIES
+        if t_all.concept_categories.get(c) in fine
         and not _concept_explained(c, o_all.concepts, o_text, o_skeletons, "ar")
     )
     o_only = sorted(
         c
         for c in o_all.concepts - t_all.concepts
-        if o_all.concept_categories.get(c) in FINE_NAME_CATEGORIES
+        if o_all.concept_categories.get(c) in fine
         and not _concept_explained(c, t_all.concepts, t_text, t_skeletons, "en")
     )
     t_marked = sorted(
@@ -572,13 +650,16 @@ def _where_text(paragraphs: list[Paragraph], word: str) -> int:
     return paragraphs[0].index
 
 
-def _condensed(ts: list[Paragraph], os: list[Paragraph], ratio: float) -> ProposedFlag | None:
+def _condensed(
+    ts: list[Paragraph], os: list[Paragraph], ratio: float, params: FlagParams
+) -> ProposedFlag | None:
     """One translation paragraph for several original ones (a merge), or a translation much
     shorter than its original: the reviewer should check what the condensing left out."""
     l_t = sum(len(p.text) for p in ts)
     l_o = sum(len(p.text) for p in os)
     merged = len(ts) == 1 and len(os) >= 2
-    if not merged and not (l_o >= CONDENSED_MIN_CHARS and l_t < CONDENSED_SHARE * ratio * l_o):
+    short = l_o >= params.condensed_min_chars and l_t < params.condensed_share * ratio * l_o
+    if not merged and not short:
         return None
     t_anchors, o_anchors = _anchors(ts, "en"), _anchors(os, "ar")
     return ProposedFlag(

@@ -25,22 +25,10 @@ from provenance.article import shown as shown
 from provenance.errors import InputError, PairError
 from provenance.text.segment import guess_outlet, split_paragraphs
 from provenance.urls import url_problem
+from provenance.vocab import ALIGNMENT_FLAGS
 
 ARTICLE_SUFFIXES = (".json", ".jsonl", ".txt", ".html", ".htm")
-FLAG_KINDS = (
-    "added",
-    "dropped",
-    "disclaimer",
-    "read_also",
-    "boilerplate",
-    "attribution",
-    "translator_note",
-    "number_mismatch",
-    "date_mismatch",
-    "name_mismatch",
-    "moved",
-    "condensed",
-)
+FLAG_KINDS: tuple[str, ...] = tuple(str(kind) for kind in ALIGNMENT_FLAGS)
 
 
 @dataclass(frozen=True)

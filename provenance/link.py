@@ -48,37 +48,67 @@ if TYPE_CHECKING:
 INDEXED_CONCEPT_SKIP = frozenset({"noun", "verb", "adj", "unit"})
 """Concept categories too common to find a story by."""
 MIN_NAME_CONSONANTS = 3
-STOP_SHARE = 0.2
-"""A term in more than this share of the corpus says nothing about which story it is."""
-STOP_MIN_CORPUS = 50
-"""Below this many candidate articles no term is a stop term (rarity weights still apply)."""
-RERANK = 8
-"""How many retrieved candidates are aligned to compute coverage."""
+"""Shorter name skeletons are not indexed (with the categories above, what an index term is:
+changing either means indexing again, so they are not parameters of a search)."""
 PARALLEL_FROM = 400
 """Batches this large are indexed by several processes."""
 BULK_REBUILD_FROM = 20_000
 """From this many articles to index, the lookup index is dropped and built again at the end."""
-SEMANTIC_WEIGHT = 0.1
-"""How far document similarity moves a score: from -0.05 (far less similar to the translation
-than the other candidates are) to +0.05 (far more)."""
-SEMANTIC_LEAD = 3
-"""Body paragraphs of each side embedded for document similarity: the lead, where news
-translations follow their original most closely (and a fixed, small cost per candidate)."""
-SEMANTIC_PRIOR_MEAN = 0.87
-SEMANTIC_PRIOR_SPREAD = 0.02
-"""Lead-to-lead cosine of a retrieved candidate that is not the original, under
-multilingual-e5-small, and its spread (measured on fixtures/pairs and the development set):
-the per-query normalisation's prior."""
-SEMANTIC_PRIOR_WEIGHT = 2.0
-"""How many candidates' worth of evidence the prior counts for (a query may have only one)."""
-SEMANTIC_Z_RANGE = 3.0
-"""Margins of this many spreads above (below) the other candidates map to 1 (0)."""
-NEAR_IDENTICAL = 0.8
-"""Jaccard similarity of word 5-shingles from which two candidates are copies of one text."""
-SHINGLE = 5
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 NO_DATE_NOTE = "no publication date: searched the whole corpus"
+
+
+@dataclass(frozen=True)
+class LinkParams:
+    """The linker's weights and thresholds (README, "How linking works"). The decision
+    thresholds a newsroom may want to change (auto-link, margin, floor) and the date window
+    are settings (provenance/config.py), not these."""
+
+    stop_share: float = 0.2
+    """A term in more than this share of the corpus says nothing about which story it is."""
+    stop_min_corpus: int = 50
+    """Below this many candidate articles no term is a stop term (rarity weights still apply)."""
+    rarity_offset: float = 0.5
+    """Added to a term's inverse document frequency (log), so a term in most of a small
+    corpus still counts a little."""
+    rerank: int = 8
+    """How many retrieved candidates are aligned to compute coverage."""
+    weight_coverage: float = 0.55
+    """Score per share of the translation's body that the alignment links to a candidate ..."""
+    weight_original_coverage: float = 0.15
+    """... per share of the candidate's body it links ..."""
+    weight_terms: float = 0.2
+    """... and per share of the translation's term weight the candidate matches."""
+    weight_date: float = 0.05
+    """Score for a candidate published the expected day before the translation, falling to 0
+    over ``date_span_days`` either side."""
+    date_expected_days: float = 1.0
+    date_span_days: float = 15.0
+    weight_credit: float = 0.05
+    """Score for the outlet the translation credits (also its head start for reranking)."""
+    weight_retrieval_only: float = 0.1
+    """Score per share of term weight of a candidate that was not reranked: well below any
+    reranked candidate."""
+    semantic_weight: float = 0.1
+    """How far document similarity moves a score: from -0.05 (far less similar to the
+    translation than the other candidates are) to +0.05 (far more)."""
+    semantic_lead: int = 3
+    """Body paragraphs of each side embedded for document similarity: the lead, where news
+    translations follow their original most closely (and a fixed, small cost per candidate)."""
+    semantic_prior_mean: float = 0.87
+    semantic_prior_spread: float = 0.02
+    """Lead-to-lead cosine of a retrieved candidate that is not the original, under
+    multilingual-e5-small, and its spread (measured on fixtures/pairs and the development
+    set): the per-query normalisation's prior."""
+    semantic_prior_weight: float = 2.0
+    """How many candidates' worth of evidence the prior counts for (a query may have only one)."""
+    semantic_z_range: float = 3.0
+    """Margins of this many spreads above (below) the other candidates map to 1 (0)."""
+    near_identical: float = 0.8
+    """Jaccard similarity of word shingles from which two candidates are copies of one text."""
+    shingle: int = 5
+    """Words per shingle."""
 
 
 def index_terms(paragraphs: Iterable[tuple[str, ...] | tuple[Any, ...]], lang: str) -> set[str]:
@@ -184,7 +214,7 @@ class LinkResult:
         }
 
 
-def combined_score(candidate: Candidate) -> float:
+def combined_score(candidate: Candidate, params: LinkParams = LinkParams()) -> float:
     """One number in 0..1: mostly alignment coverage, then retrieval, credit and date, and
     document similarity when the semantic backend measured it.
 
@@ -194,23 +224,30 @@ def combined_score(candidate: Candidate) -> float:
     """
     coverage = candidate.coverage
     if coverage is None:  # not reranked: retrieval alone, well below any reranked candidate
-        return round(0.1 * candidate.term_score, 4)
+        return round(params.weight_retrieval_only * candidate.term_score, 4)
     if coverage == 0:
         return 0.0
-    closeness = 0.0 if candidate.days is None else max(0.0, 1 - abs(candidate.days - 1) / 15)
-    score = text_fit(candidate) + 0.05 * closeness
+    closeness = 0.0
+    if candidate.days is not None:
+        late = abs(candidate.days - params.date_expected_days)
+        closeness = max(0.0, 1 - late / params.date_span_days)
+    score = text_fit(candidate, params) + params.weight_date * closeness
     if candidate.semantic is not None:
-        score = max(0.0, score + SEMANTIC_WEIGHT * (candidate.semantic - 0.5))
-    return round(min(1.0, score + (0.05 if candidate.credited else 0.0)), 4)
+        score = max(0.0, score + params.semantic_weight * (candidate.semantic - 0.5))
+    return round(min(1.0, score + (params.weight_credit if candidate.credited else 0.0)), 4)
 
 
-def text_fit(candidate: Candidate) -> float:
+def text_fit(candidate: Candidate, params: LinkParams = LinkParams()) -> float:
     """The part of the score that compares the two texts (alignment coverage of each side and
     retrieval), without the date, the credit or document similarity; 0 before reranking."""
     if not candidate.coverage:
         return 0.0
     original = candidate.original_coverage or 0.0
-    return 0.55 * candidate.coverage + 0.15 * original + 0.2 * candidate.term_score
+    return (
+        params.weight_coverage * candidate.coverage
+        + params.weight_original_coverage * original
+        + params.weight_terms * candidate.term_score
+    )
 
 
 def _coverage(
@@ -236,17 +273,18 @@ def rank_candidates(
     load_paragraphs: Callable[[int], list[Paragraph]],
     *,
     embedder: Embedder | None = None,
-    rerank: int = RERANK,
+    params: LinkParams = LinkParams(),
 ) -> tuple[list[Candidate], float]:
     """Rerank the best retrieved candidates by alignment coverage (and, with an embedder, by
     document similarity), then fold near-identical copies into the one that stands for them.
 
     Returns the ranking and the seconds spent on the semantic backend.
     """
+    credit = params.weight_credit
     ordered = sorted(
-        candidates, key=lambda c: (-(c.term_score + (0.05 if c.credited else 0)), c.article_id)
+        candidates, key=lambda c: (-(c.term_score + (credit if c.credited else 0)), c.article_id)
     )
-    head, tail = ordered[:rerank], ordered[rerank:]
+    head, tail = ordered[: params.rerank], ordered[params.rerank :]
     loaded = {c.article_id: load_paragraphs(c.article_id) for c in head}
     for candidate in head:
         candidate.coverage, candidate.original_coverage = _coverage(
@@ -255,23 +293,25 @@ def rank_candidates(
     semantic_seconds = 0.0
     if embedder is not None:
         start = time.perf_counter()
-        semantic_margins(translation, head, loaded, embedder)
+        semantic_margins(translation, head, loaded, embedder, params)
         semantic_seconds = time.perf_counter() - start
     for candidate in ordered:
-        candidate.score = combined_score(candidate)
+        candidate.score = combined_score(candidate, params)
     bodies = {
         i: [p.text for p in paragraphs if p.kind == "body"] for i, paragraphs in loaded.items()
     }
-    ranked = sorted(fold_copies(head, bodies), key=lambda c: (-c.score, c.article_id)) + sorted(
-        tail, key=lambda c: (-c.score, c.article_id)
-    )
+    ranked = sorted(
+        fold_copies(head, bodies, params), key=lambda c: (-c.score, c.article_id)
+    ) + sorted(tail, key=lambda c: (-c.score, c.article_id))
     for n, candidate in enumerate(ranked, start=1):
         candidate.rank = n
     return ranked, semantic_seconds
 
 
-def _lead(paragraphs: Sequence[Paragraph], body: Callable[[Paragraph], bool]) -> list[str]:
-    return [p.text for p in paragraphs if body(p)][:SEMANTIC_LEAD]
+def _lead(
+    paragraphs: Sequence[Paragraph], body: Callable[[Paragraph], bool], size: int
+) -> list[str]:
+    return [p.text for p in paragraphs if body(p)][:size]
 
 
 def semantic_margins(
@@ -279,6 +319,7 @@ def semantic_margins(
     candidates: Sequence[Candidate],
     loaded: dict[int, list[Paragraph]],
     embedder: Embedder,
+    params: LinkParams = LinkParams(),
 ) -> None:
     """Set each candidate's ``semantic``: its lead's cosine with the translation's lead (each
     the normalised sum of its paragraphs' vectors, chrome left out), as a margin over the
@@ -289,9 +330,11 @@ def semantic_margins(
     reference and the spread are pulled towards the model's typical values, since a query
     may have only a few candidates. Candidates with no body text get no value.
     """
-    t_lead = _lead(translation, lambda p: p.kind not in KNOWN_ADDITION_KINDS)
+    size = params.semantic_lead
+    t_lead = _lead(translation, lambda p: p.kind not in KNOWN_ADDITION_KINDS, size)
     leads = {
-        c.article_id: _lead(loaded[c.article_id], lambda p: p.kind == "body") for c in candidates
+        c.article_id: _lead(loaded[c.article_id], lambda p: p.kind == "body", size)
+        for c in candidates
     }
     leads = {i: lead for i, lead in leads.items() if lead}
     if not t_lead or not leads:
@@ -307,23 +350,24 @@ def semantic_margins(
     n, total = len(cosines), sum(cosines.values())
     mean = total / n
     variance = sum((x - mean) ** 2 for x in cosines.values())
-    weight = SEMANTIC_PRIOR_WEIGHT
-    spread = math.sqrt((variance + weight * SEMANTIC_PRIOR_SPREAD**2) / (n + weight))
+    weight = params.semantic_prior_weight
+    spread = math.sqrt((variance + weight * params.semantic_prior_spread**2) / (n + weight))
     for candidate in candidates:
         cosine = cosines.get(candidate.article_id)
         if cosine is None:
             continue
-        reference = (total - cosine + weight * SEMANTIC_PRIOR_MEAN) / (n - 1 + weight)
+        reference = (total - cosine + weight * params.semantic_prior_mean) / (n - 1 + weight)
         margin = (cosine - reference) / spread
-        candidate.semantic = round(min(1.0, max(0.0, 0.5 + margin / (2 * SEMANTIC_Z_RANGE))), 4)
+        semantic = 0.5 + margin / (2 * params.semantic_z_range)
+        candidate.semantic = round(min(1.0, max(0.0, semantic)), 4)
         candidate.semantic_cosine = round(cosine, 4)
 
 
-def _shingles(paragraphs: Sequence[str]) -> set[tuple[str, ...]]:
+def _shingles(paragraphs: Sequence[str], size: int) -> set[tuple[str, ...]]:
     words = [w for text in paragraphs for w in _WORD.findall(normalize(text))]
-    if len(words) < SHINGLE:
+    if len(words) < size:
         return {tuple(words)} if words else set()
-    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def _figures(paragraphs: Sequence[str]) -> frozenset[str]:
@@ -332,8 +376,8 @@ def _figures(paragraphs: Sequence[str]) -> frozenset[str]:
     )
 
 
-def _jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
-    if not a or not b or min(len(a), len(b)) < NEAR_IDENTICAL * max(len(a), len(b)):
+def _jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]], threshold: float) -> float:
+    if not a or not b or min(len(a), len(b)) < threshold * max(len(a), len(b)):
         return 0.0  # too different in size to reach the threshold
     return len(a & b) / len(a | b)
 
@@ -345,7 +389,7 @@ def _original_first(candidate: Candidate) -> tuple[bool, bool, float, int]:
     return (not candidate.credited, candidate.published is None, when, candidate.article_id)
 
 
-def _standing_copy(cluster: Sequence[Candidate]) -> Candidate:
+def _standing_copy(cluster: Sequence[Candidate], params: LinkParams) -> Candidate:
     """Which of near-identical candidates stands for them: the copy the translation was made
     from, as far as the evidence tells.
 
@@ -357,7 +401,7 @@ def _standing_copy(cluster: Sequence[Candidate]) -> Candidate:
     3. Of that outlet's own copies (one source, posted again), the best scored: with the same
        text, the one whose date fits the translation best.
     """
-    fit = {c.article_id: round(text_fit(c), 4) for c in cluster}
+    fit = {c.article_id: round(text_fit(c, params), 4) for c in cluster}
     best = max(fit.values())
     fitting = [c for c in cluster if fit[c.article_id] == best]
     first = min(fitting, key=_original_first)
@@ -367,7 +411,11 @@ def _standing_copy(cluster: Sequence[Candidate]) -> Candidate:
     return min(reposts, key=lambda c: (-c.score, _original_first(c)))
 
 
-def fold_copies(candidates: Sequence[Candidate], bodies: dict[int, list[str]]) -> list[Candidate]:
+def fold_copies(
+    candidates: Sequence[Candidate],
+    bodies: dict[int, list[str]],
+    params: LinkParams = LinkParams(),
+) -> list[Candidate]:
     """Near-identical candidates (republications, syndicated copies) as one: the copy that
     stands for them (``_standing_copy``) takes the best score of the copies and lists the
     others in ``also_published_by``; the others leave the ranking. ``bodies`` holds each
@@ -376,7 +424,9 @@ def fold_copies(candidates: Sequence[Candidate], bodies: dict[int, list[str]]) -
     Copies do not change figures: two texts whose figures conflict (neither's figures all in
     the other) are two versions of a story, an update say, and stay apart, since which one
     was translated matters."""
-    shingles = {c.article_id: _shingles(bodies.get(c.article_id, [])) for c in candidates}
+    shingles = {
+        c.article_id: _shingles(bodies.get(c.article_id, []), params.shingle) for c in candidates
+    }
     figures = {c.article_id: _figures(bodies.get(c.article_id, [])) for c in candidates}
     members = [c for c in candidates if shingles[c.article_id]]
     parent = {c.article_id: c.article_id for c in members}
@@ -389,9 +439,10 @@ def fold_copies(candidates: Sequence[Candidate], bodies: dict[int, list[str]]) -
     for n, a in enumerate(members):
         for b in members[n + 1 :]:
             fa, fb = figures[a.article_id], figures[b.article_id]
-            if (fa <= fb or fb <= fa) and _jaccard(
-                shingles[a.article_id], shingles[b.article_id]
-            ) >= NEAR_IDENTICAL:
+            if not (fa <= fb or fb <= fa):
+                continue  # conflicting figures: two versions of the story
+            sa, sb = shingles[a.article_id], shingles[b.article_id]
+            if _jaccard(sa, sb, params.near_identical) >= params.near_identical:
                 parent[root(b.article_id)] = root(a.article_id)
     clusters: dict[int, list[Candidate]] = {}
     for candidate in members:
@@ -400,7 +451,7 @@ def fold_copies(candidates: Sequence[Candidate], bodies: dict[int, list[str]]) -
     for cluster in clusters.values():
         if len(cluster) < 2:
             continue
-        winner = _standing_copy(cluster)
+        winner = _standing_copy(cluster, params)
         copies = sorted((c for c in cluster if c is not winner), key=_original_first)
         winner.score = max(c.score for c in cluster)
         winner.also_published_by = [
@@ -545,6 +596,7 @@ def find_originals(
     embedder: Embedder | None = None,
     limit: int = 50,
     window: bool = True,
+    params: LinkParams = LinkParams(),
 ) -> LinkResult:
     """Ranked candidate originals for a stored translation, each with its explanation.
 
@@ -565,9 +617,11 @@ def find_originals(
         until = article.published + timedelta(days=settings.link_window_after_days)
     total = max(store.count_articles(exclude_lang=article.lang), 1)
     frequency = store.term_frequencies(sorted(terms), exclude_lang=article.lang)
-    stop = STOP_SHARE if total >= STOP_MIN_CORPUS else 1.0
+    stop = params.stop_share if total >= params.stop_min_corpus else 1.0
     weights = {
-        t: math.log(total / df) + 0.5 for t, df in frequency.items() if df and df / total <= stop
+        t: math.log(total / df) + params.rarity_offset
+        for t, df in frequency.items()
+        if df and df / total <= stop
     }
     mass = sum(weights.values())
     hits: dict[int, list[str]] = {}
@@ -601,7 +655,9 @@ def find_originals(
     def load(article_id: int) -> list[Paragraph]:
         return to_paragraphs(store.current_paragraphs(article_id), "ar")
 
-    ranked, semantic_seconds = rank_candidates(paragraphs, candidates, load, embedder=embedder)
+    ranked, semantic_seconds = rank_candidates(
+        paragraphs, candidates, load, embedder=embedder, params=params
+    )
     ranked = [c for c in ranked if c.score >= settings.link_floor] or ranked[:0]
     return LinkResult(
         translation_id=article.id,

@@ -75,9 +75,10 @@ def _entry(raw: dict[str, object], where: str) -> OutletInfo:
 
     arabic, aliases = strings("arabic_names"), strings("aliases")
     spellings = {normalize(s) for s in (name, *arabic, *aliases)}
+    lang = raw.get("lang")
     return OutletInfo(
         name=name,
-        lang=raw.get("lang") if isinstance(raw.get("lang"), str) else None,  # type: ignore[arg-type]
+        lang=lang if isinstance(lang, str) else None,
         role=str(raw.get("role") or "source"),
         hosts=strings("hosts"),
         arabic_names=arabic,

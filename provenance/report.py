@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from provenance.audit import story_reasons
-from provenance.flags import ADDITION_KIND, SEVERITY
+from provenance.verification import ADDITION_FLAGS, severity_of
 from provenance.vocab import LINKED, FlagKind, LinkStatus, Severity
 
 FORMATS = ("md", "html", "csv", "json")
 MISMATCHES = (FlagKind.number_mismatch, FlagKind.date_mismatch, FlagKind.name_mismatch)
-CONTEXT_KINDS = frozenset(ADDITION_KIND.values())
+CONTEXT_KINDS = ADDITION_FLAGS - {FlagKind.added}
 """Flags of paragraphs tagged at ingest (boilerplate, read_also, disclaimer, attribution,
 translator_note): context, not open problems."""
 SEVERITIES = tuple(Severity)
@@ -54,12 +54,12 @@ KIND_COLOURS = {
 
 def flag_class(kind: str) -> str:
     """``context`` for the flag of a tagged paragraph, else the kind's severity."""
-    return Severity.context if kind in CONTEXT_KINDS else SEVERITY.get(kind, Severity.low)
+    return Severity.context if kind in CONTEXT_KINDS else severity_of(kind)
 
 
 def by_severity(open_flags: dict[str, int]) -> dict[str, int]:
     """Open flag counts by kind folded into SEVERITIES (zeros included)."""
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for kind, n in open_flags.items():
         counts[flag_class(kind)] += n
     return counts
@@ -67,7 +67,7 @@ def by_severity(open_flags: dict[str, int]) -> dict[str, int]:
 
 def problem_kinds(open_flags: dict[str, int]) -> dict[str, int]:
     """The open flags that are problems (not context), most severe kinds first."""
-    order = {severity: n for n, severity in enumerate(SEVERITIES)}
+    order: dict[str, int] = {severity: n for n, severity in enumerate(SEVERITIES)}
     return dict(
         sorted(
             ((k, v) for k, v in open_flags.items() if k not in CONTEXT_KINDS and v),

@@ -19,9 +19,9 @@ import sys
 from typing import Any
 
 from provenance.config import Settings
-from provenance.db import database_name
 from provenance.errors import ConfigError
 from provenance.review import Review, reviewer_name
+from provenance.store import database_name
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -6,8 +6,9 @@ sides, and no high-severity flag is open or accepted as a confirmed error. ``unv
 decides it; the store builds the story list's SQL from it (provenance/store/stories.py), so
 the list, its "unverified" filter, the audit (provenance/audit.py documents each reason) and
 the reports all read this one rule. Beside it: which flags count as additions, which need no
-reviewer, the flag a changed revision opens, and the phrases of a "not verified" disclaimer
-(data/disclaimers.toml).
+reviewer, how much each flag kind matters (data/severity.toml), the flag a paragraph without
+counterpart gets, the flag a changed revision opens, and the phrases of a "not verified"
+disclaimer (data/disclaimers.toml).
 
 This module imports nothing of the project but the vocabulary and the errors, so the store
 can import it.
@@ -22,7 +23,7 @@ from importlib.resources import files
 from typing import Any
 
 from provenance.errors import ConfigError
-from provenance.vocab import FlagKind, LinkStatus, Severity
+from provenance.vocab import FlagKind, LinkStatus, ParagraphKind, Severity
 
 UNVERIFIED_REASONS = (
     "no_original",
@@ -44,16 +45,19 @@ NO_REVIEW_SEVERITY = Severity.low
 """Open flags of this severity (chrome, disclaimers, credits) need no reviewer: the story
 list's count of open flags leaves them out."""
 
-ADDITION_FLAGS = frozenset(
-    {
-        FlagKind.added,
-        FlagKind.boilerplate,
-        FlagKind.read_also,
-        FlagKind.disclaimer,
-        FlagKind.attribution,
-        FlagKind.translator_note,
-    }
-)
+ADDITION_KIND: dict[str, FlagKind] = {
+    ParagraphKind.boilerplate: FlagKind.boilerplate,
+    ParagraphKind.title_repeat: FlagKind.boilerplate,
+    ParagraphKind.read_also: FlagKind.read_also,
+    ParagraphKind.disclaimer: FlagKind.disclaimer,
+    ParagraphKind.standfirst: FlagKind.attribution,
+    ParagraphKind.attribution: FlagKind.attribution,
+    ParagraphKind.translator_note: FlagKind.translator_note,
+}
+"""The kind a paragraph without counterpart is flagged with, by the kind ingest tagged it
+with, on either side (an original's own chrome is flagged as chrome, not as a drop); any
+other paragraph is ``added`` (or ``dropped``)."""
+ADDITION_FLAGS = frozenset({FlagKind.added, *ADDITION_KIND.values()})
 """The flag kinds a report counts as additions (text in the translation and not in the
 original); ``dropped`` is the other way round."""
 
@@ -106,28 +110,58 @@ def change_flag(
     translation_side: bool, url: str, revision: int | None, patch: str | None
 ) -> dict[str, Any]:
     """The flag a new revision of an article opens on each of its links: which side changed,
-    high severity (the alignment no longer describes the pair until it is made again), at
-    story level, with the revision's number and diff."""
+    at story level, with the revision's number and diff. Its severity (data/severity.toml)
+    is high: the alignment no longer describes the pair until it is made again."""
     kind = FlagKind.translation_changed if translation_side else FlagKind.source_changed
     return {
         "kind": str(kind),
         "level": "story",
-        "severity": Severity.high,
+        "severity": severity_of(kind),
         "evidence": {"url": url, "revision": revision, "patch": (patch or "")[:CHANGE_PATCH_CHARS]},
     }
+
+
+@cache
+def flag_severities() -> dict[str, Severity]:
+    """How much each flag kind matters (data/severity.toml), read once: every kind listed
+    exactly once, under a severity a flag can have."""
+    where = "provenance/data/severity.toml"
+    data = _read_data("severity.toml")
+    table: dict[str, Severity] = {}
+    for level, kinds in data.items():
+        if level not in (Severity.high, Severity.medium, Severity.low):
+            raise ConfigError(f"{where}: {level!r} is not a severity (high, medium or low)")
+        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            raise ConfigError(f"{where}: {level!r} must be a list of flag kinds")
+        for kind in kinds:
+            if kind not in set(FlagKind):
+                raise ConfigError(f"{where}: {kind!r} is not a flag kind")
+            if kind in table:
+                raise ConfigError(f"{where}: {kind!r} is listed twice")
+            table[kind] = Severity(level)
+    missing = sorted(set(FlagKind) - set(table))
+    if missing:
+        raise ConfigError(f"{where}: no severity for {', '.join(missing)}")
+    return table
+
+
+def severity_of(kind: str) -> Severity:
+    """The severity of a flag of ``kind`` (low for a kind the table does not know)."""
+    return flag_severities().get(kind, Severity.low)
+
+
+def _read_data(name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(files("provenance.data").joinpath(name).read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"provenance/data/{name} cannot be read: {error}") from None
 
 
 @cache
 def unverified_phrases() -> tuple[str, ...]:
     """The phrases of a "not verified" disclaimer (data/disclaimers.toml), read once."""
     where = "provenance/data/disclaimers.toml"
-    try:
-        data = tomllib.loads(
-            files("provenance.data").joinpath("disclaimers.toml").read_text("utf-8")
-        )
-        phrases = data["unverified"]
-    except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
-        raise ConfigError(f"{where} cannot be read: {error}") from None
+    phrases = _read_data("disclaimers.toml").get("unverified")
     if not isinstance(phrases, list) or not all(isinstance(p, str) and p for p in phrases):
         raise ConfigError(f"{where}: 'unverified' must be a list of phrases")
     return tuple(p.lower() for p in phrases)

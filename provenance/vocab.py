@@ -10,7 +10,6 @@ imports nothing of the project so that ``text/`` and every stage can use it.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 
 class LinkStatus(StrEnum):
@@ -41,18 +40,6 @@ def best_link_rank(status: str) -> int:
     return BEST_LINK_RANK.get(status, len(BEST_LINK_RANK))
 
 
-def best_link_case(column: Any) -> Any:
-    """The ``best_link`` ordering as a SQL ``case`` over a status column, from the same mapping
-    as ``best_link_rank`` so that SQL and Python can never disagree. SQLAlchemy is imported here,
-    not at the top, so that the pure text functions importing this module do not load it."""
-    from sqlalchemy import case
-
-    return case(
-        *((column == status, rank) for status, rank in BEST_LINK_RANK.items()),
-        else_=len(BEST_LINK_RANK),
-    )
-
-
 class GroupKind(StrEnum):
     """What an alignment group is: paragraphs in both sides, in one only, or out of order."""
 
@@ -80,6 +67,12 @@ class FlagKind(StrEnum):
     translator_note = "translator_note"
     source_changed = "source_changed"
     translation_changed = "translation_changed"
+
+
+CHANGE_FLAGS: tuple[FlagKind, ...] = (FlagKind.source_changed, FlagKind.translation_changed)
+"""Story-level flags that refresh raises when a side is revised; never part of an alignment."""
+ALIGNMENT_FLAGS: tuple[FlagKind, ...] = tuple(k for k in FlagKind if k not in CHANGE_FLAGS)
+"""The flags an alignment implies: the kinds a gold pair may label (docs/formats.md)."""
 
 
 class Severity(StrEnum):

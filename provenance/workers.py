@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from provenance.config import Settings
 from provenance.errors import NotFoundError, ProvenanceError
 from provenance.processes import worker_pool
-from provenance.store import Store
+from provenance.store import Store, retry_on_duplicate
 
 
 class _Worker:
@@ -73,15 +73,7 @@ def _pool(workers: int, settings: Settings) -> Iterator[Any]:
 def _retrying(work: Callable[[], Any]) -> Any:
     """Run a unit again when another worker stored the same row first: two translations of
     one original can embed its paragraphs at the same moment, and the cache takes one copy."""
-    from sqlalchemy.exc import IntegrityError
-
-    for attempt in range(3):
-        try:
-            return work()
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return retry_on_duplicate(work, attempts=3)
 
 
 def _chunk(count: int, workers: int) -> int:

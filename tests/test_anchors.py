@@ -22,6 +22,8 @@ from provenance.text.translit import arabic_skeleton, english_skeleton
         ("بنسبة ٤٥٪ من السكان", "ar", {"45", "45%"}),
         ("45 percent of residents", "en", {"45", "45%"}),
         ("45% of residents", "en", {"45", "45%"}),
+        ("بنسبة ٤٥ في المئة من السكان", "ar", {"45", "45%"}),
+        ("بنسبة 45 بالمائة من السكان", "ar", {"45", "45%"}),
         ("between 30 and 40 lira", "en", {"30", "40"}),
         ("wages of 30-40 lira", "en", {"30", "40"}),
         ("2.5 million people", "en", {"2500000"}),

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from provenance.errors import DatabaseError
 from provenance.store import Store
 
 
@@ -72,3 +73,23 @@ def test_each_call_outside_a_unit_is_its_own_unit(store: Store, other: Store) ->
         _decide(store, "reject_link", 2)
         raise Boom
     assert _trail(other) == [("confirm_link", 1)]
+
+
+@pytest.mark.sqlite_only
+def test_a_unit_on_a_locked_database_fails_with_one_line_naming_it(
+    db_url: str, other: Store
+) -> None:
+    """The review UI calls the store as the CLI does: a database another process keeps
+    locked past the busy timeout is an error it can show, never a traceback."""
+    impatient = Store.open(db_url, busy_timeout_ms=50)
+    try:
+        with other.atomic():
+            _decide(other, "confirm_link", 1)  # holds the write lock until the block ends
+            with pytest.raises(DatabaseError) as raised, impatient.atomic():
+                _decide(impatient, "reject_link", 2)
+        message = str(raised.value)
+        assert "\n" not in message and "locked" in message
+        assert "database" in message and "Traceback" not in message
+    finally:
+        impatient.close()
+    assert _trail(impatient) == [("confirm_link", 1)]

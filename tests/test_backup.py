@@ -24,12 +24,13 @@ from sqlalchemy.engine import Engine, make_url
 
 from provenance import db
 from provenance.audit import audit
-from provenance.backup import SEEDED_BY_SCHEMA, dump, load, tables
+from provenance.backup import dump, load
 from provenance.cli import app
 from provenance.formats import ArticleInput
 from provenance.ingest import ingest_article
 from provenance.review import Review
 from provenance.store import Store
+from provenance.store.backup import SEEDED_BY_SCHEMA, tables
 from tests.conftest import CLI
 
 pytestmark = pytest.mark.sqlite_only  # its sources are SQLite files; PostgreSQL is tested below

@@ -88,7 +88,7 @@ def dump(
     """
     from provenance.backup import dump as run_dump
     from provenance.backup import open_output
-    from provenance.db import head_revision
+    from provenance.store import head_revision
 
     store = read_store()[0]
     try:
@@ -117,15 +117,15 @@ def load(
     """
     from provenance.backup import load as run_load
     from provenance.backup import open_input
-    from provenance.db import database_name, make_engine
+    from provenance.store import database_name
 
     name = "<stdin>" if str(dump_path) == "-" else str(dump_path)
     with open_input(dump_path) as stream:
-        engine = make_engine(state.settings.db, state.settings.busy_timeout_ms)
+        store = Store.open(state.settings.db, state.settings.busy_timeout_ms, migrate=False)
         try:
-            counts = run_load(engine, stream, name=name)
+            counts = run_load(store, stream, name=name)
         finally:
-            engine.dispose()
+            store.close()
     err.print(
         f"loaded {sum(counts.values())} rows of {len(counts)} tables into "
         f"{database_name(state.settings.db)}"
@@ -198,7 +198,7 @@ def enqueue(
         fetching = asdict(fetch_options(1, 1, delay, timeout, retries, max_mb, ignore_robots))
         options = {k: v for k, v in fetching.items() if k not in ("user_agent", "concurrency")}
     job_kind = "fetch" if kind is JobKind.refresh else kind.value
-    queued, waiting = queue_jobs(store.engine, job_kind, found, options, max_attempts=attempts)
+    queued, waiting = queue_jobs(store, job_kind, found, options, max_attempts=attempts)
     err.print(f"queued {queued} {job_kind} job(s); {waiting} already waiting or running")
     fmt = chosen_format(fmt, as_json)
     if fmt is not OutputFormat.table:
@@ -268,7 +268,7 @@ def worker(
         outcome = status or "taken over by another worker (its lease ran out)"
         err.print(f"{what}: {outcome}" + (f": {error}" if error else ""), highlight=False)
 
-    report = run_worker(store.engine, job_runner(store, state.settings), lease=lease, poll=poll,
+    report = run_worker(store, job_runner(store, state.settings), lease=lease, poll=poll,
                         exit_when_empty=exit_when_empty, on_job=said)  # fmt: skip
     err.print(f"{report.done} done, {report.failed} failed, {report.retried} to retry later")
 
@@ -284,8 +284,8 @@ def jobs(fmt: FormatOpt = OutputFormat.table, as_json: JsonOpt = False) -> None:
     from provenance.queue import counts, failures
 
     store = read_store()[0]
-    by_kind = counts(store.engine)
-    failed = failures(store.engine)
+    by_kind = counts(store)
+    failed = failures(store)
     fmt = chosen_format(fmt, as_json)
     rows = [{"kind": kind, **states} for kind, states in sorted(by_kind.items())]
     if fmt is not OutputFormat.table:

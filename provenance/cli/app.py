@@ -26,17 +26,11 @@ class _Commands(TyperGroup):
     full), as one line on stderr and exits with its code: no traceback reaches a user."""
 
     def invoke(self, ctx: Any) -> Any:
-        import sqlite3
-
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from provenance.db import database_error
+        from provenance.store import database_errors
 
         try:
-            try:
+            with database_errors(lambda: state.settings.db):  # --db is read as it begins
                 return super().invoke(ctx)
-            except (SQLAlchemyError, sqlite3.Error) as error:
-                raise database_error(error, state.settings.db) from None
         except ProvenanceError as error:
             say_error(str(error))
             raise typer.Exit(error.exit_code) from None

@@ -36,10 +36,10 @@ def init() -> None:
     Example: `provenance --db sqlite:///newsroom.db init`
     """
     store = open_store()
-    from provenance.db import current_revision, database_name, table_names
+    from provenance.store import database_name
 
     err.print(
-        f"database ready: {database_name(state.settings.db)} (schema {current_revision(store.engine)}, {len(table_names(store.engine)) - 1} tables)"
+        f"database ready: {database_name(state.settings.db)} (schema {store.schema_revision()}, {len(store.table_names()) - 1} tables)"
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from provenance import db
 from provenance.models import (
@@ -38,8 +38,8 @@ class FetchStore:
         with Session(self.engine) as session:
             row = session.execute(
                 select(Revision.etag, Revision.last_modified)
-                .join(Article, Article.current_revision_id == Revision.id)
-                .where(or_(Article.url == key, Revision.source == url))
+                .join(Article, col(Article.current_revision_id) == Revision.id)
+                .where(or_(col(Article.url) == key, col(Revision.source) == url))
             ).first()
         return (row[0], row[1]) if row else None
 
@@ -54,8 +54,8 @@ class FetchStore:
         with Session(self.engine) as session:
             found = session.execute(
                 select(Article.id)
-                .join(Revision, Revision.article_id == Article.id)
-                .where(or_(Article.url == key, Revision.source == url))
+                .join(Revision, col(Revision.article_id) == Article.id)
+                .where(or_(col(Article.url) == key, col(Revision.source) == url))
                 .limit(1)
             ).first()
         return found is not None
@@ -69,11 +69,11 @@ class FetchStore:
 
         query = (
             select(Article.url, Revision.source)
-            .join(Revision, Revision.id == Article.current_revision_id)
-            .order_by(Article.updated_at)
+            .join(Revision, col(Revision.id) == Article.current_revision_id)
+            .order_by(col(Article.updated_at))
         )
         if older_than is not None:
-            query = query.where(Article.updated_at < older_than)  # type: ignore[operator]
+            query = query.where(col(Article.updated_at) < older_than)
         wanted = {canonical_url(u) for u in urls} if urls else None
         found = []
         with Session(self.engine) as session:
@@ -100,7 +100,9 @@ class FetchStore:
             )
             links = session.exec(
                 select(Link).where(
-                    or_(Link.translation_id == article_id, Link.original_id == article_id),
+                    or_(
+                        col(Link.translation_id) == article_id, col(Link.original_id) == article_id
+                    ),
                     Link.status != LinkStatus.rejected,
                 )
             ).all()

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import bindparam, func
+from sqlalchemy import select as core_select  # SQLModel's select types 4 columns at most
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlalchemy.sql import Executable
+from sqlmodel import Session, col, select
 
 from provenance.errors import NotFoundError
 from provenance.models import (
@@ -22,7 +24,7 @@ from provenance.models import (
     Paragraph,
     utcnow,
 )
-from provenance.store.sql import _exists
+from provenance.store.sql import _exists, table_of
 from provenance.store.unit import UnitOfWork
 from provenance.store.views import (
     AlignedPair,
@@ -122,19 +124,19 @@ class LinkStore(UnitOfWork):
         t_outlet = aliased(Outlet)
         o_outlet = aliased(Outlet)
         query = (
-            select(Link, t_article, o_article, t_outlet.name, o_outlet.name)
-            .join(t_article, t_article.id == Link.translation_id)
-            .join(o_article, o_article.id == Link.original_id)
-            .join(t_outlet, t_outlet.id == t_article.outlet_id, isouter=True)
-            .join(o_outlet, o_outlet.id == o_article.outlet_id, isouter=True)
-            .order_by(Link.translation_id, Link.rank, Link.id)
+            core_select(Link, t_article, o_article, col(t_outlet.name), col(o_outlet.name))
+            .join(t_article, col(t_article.id) == Link.translation_id)
+            .join(o_article, col(o_article.id) == Link.original_id)
+            .join(t_outlet, col(t_outlet.id) == t_article.outlet_id, isouter=True)
+            .join(o_outlet, col(o_outlet.id) == o_article.outlet_id, isouter=True)
+            .order_by(col(Link.translation_id), col(Link.rank), col(Link.id))
         )
         if translation_id is not None:
-            query = query.where(Link.translation_id == translation_id)
+            query = query.where(col(Link.translation_id) == translation_id)
         if statuses:
-            query = query.where(Link.status.in_(statuses))  # type: ignore[attr-defined]
+            query = query.where(col(Link.status).in_(statuses))
         if link_id is not None:
-            query = query.where(Link.id == link_id)
+            query = query.where(col(Link.id) == link_id)
         with self._reading() as session:
             return [_link_view(*row) for row in session.execute(query).all()]
 
@@ -143,7 +145,7 @@ class LinkStore(UnitOfWork):
             rows = session.exec(
                 select(Paragraph)
                 .where(Paragraph.revision_id == revision_id)
-                .order_by(Paragraph.index)  # type: ignore[arg-type]
+                .order_by(col(Paragraph.index))
             ).all()
         return [_paragraph_view(p) for p in rows]
 
@@ -152,7 +154,7 @@ class LinkStore(UnitOfWork):
         without them, so the next run reads them instead of extracting them again."""
         if not anchors:
             return
-        table = Paragraph.__table__  # type: ignore[attr-defined]
+        table = table_of(Paragraph)
         statement = (
             table.update()
             .where(table.c.revision_id == revision_id)
@@ -254,9 +256,11 @@ class LinkStore(UnitOfWork):
     def groups(self, link_id: int, *, active_only: bool = True) -> list[GroupView]:
         query = select(AlignmentGroup).where(AlignmentGroup.link_id == link_id)
         if active_only:
-            query = query.where(AlignmentGroup.active.is_(True))  # type: ignore[attr-defined]
+            query = query.where(col(AlignmentGroup.active).is_(True))
         with self._reading() as session:
-            rows = session.exec(query.order_by(AlignmentGroup.position, AlignmentGroup.id)).all()  # type: ignore[arg-type]
+            rows = session.exec(
+                query.order_by(col(AlignmentGroup.position), col(AlignmentGroup.id))
+            ).all()
         return [
             GroupView(
                 g.id or 0,
@@ -279,7 +283,7 @@ class LinkStore(UnitOfWork):
         if article_id is not None:
             query = query.where(Flag.article_id == article_id)
         with self._reading() as session:
-            return [_flag_view(f) for f in session.exec(query.order_by(Flag.id)).all()]  # type: ignore[arg-type]
+            return [_flag_view(f) for f in session.exec(query.order_by(col(Flag.id))).all()]
 
     def flag(self, flag_id: int) -> FlagView:
         """One flag; NotFoundError when there is none."""
@@ -302,18 +306,18 @@ class LinkStore(UnitOfWork):
                 t_article.current_revision_id,
                 o_article.current_revision_id,
             )
-            .join(Link, Link.id == AlignmentGroup.link_id)
-            .join(t_article, t_article.id == Link.translation_id)
-            .join(o_article, o_article.id == Link.original_id)
-            .join(t_outlet, t_outlet.id == t_article.outlet_id, isouter=True)
-            .join(o_outlet, o_outlet.id == o_article.outlet_id, isouter=True)
+            .join(Link, col(Link.id) == AlignmentGroup.link_id)
+            .join(t_article, col(t_article.id) == Link.translation_id)
+            .join(o_article, col(o_article.id) == Link.original_id)
+            .join(t_outlet, col(t_outlet.id) == t_article.outlet_id, isouter=True)
+            .join(o_outlet, col(o_outlet.id) == o_article.outlet_id, isouter=True)
             .where(
                 # a reviewer's word only: the machine's own alignments would feed back into
                 # its estimates, and a run would depend on the runs (or the half-run) before it
                 Link.status == LinkStatus.confirmed,
                 AlignmentGroup.kind == GroupKind.matched,
-                AlignmentGroup.active.is_(True),  # type: ignore[attr-defined]
-            )  # type: ignore[attr-defined]
+                col(AlignmentGroup.active).is_(True),
+            )
             .where(t_outlet.name == translation_outlet, o_outlet.name == original_outlet)
             .limit(limit)
         )
@@ -331,7 +335,7 @@ class LinkStore(UnitOfWork):
                 for rev, idx, n in session.execute(
                     select(
                         Paragraph.revision_id, Paragraph.index, func.length(Paragraph.text)
-                    ).where(Paragraph.revision_id.in_(revisions))  # type: ignore[attr-defined]
+                    ).where(col(Paragraph.revision_id).in_(revisions))
                 ).all():
                     length[(rev, idx)] = int(n or 0)
         samples = [(length.get(t, 0), length.get(o, 0)) for t, o in pairs]
@@ -345,7 +349,7 @@ class LinkStore(UnitOfWork):
                 rows = session.execute(
                     select(Embedding.text_hash, Embedding.vector).where(
                         Embedding.model == model,
-                        Embedding.text_hash.in_(chunk),  # type: ignore[attr-defined]
+                        col(Embedding.text_hash).in_(chunk),
                     )
                 ).all()
                 for key, blob in rows:
@@ -357,17 +361,19 @@ class LinkStore(UnitOfWork):
         two workers embedding one paragraph at once never collide)."""
         if not vectors:
             return
-        table = Embedding.__table__  # type: ignore[attr-defined]
+        table = table_of(Embedding)
         rows = [
             {"text_hash": key, "model": model, "vector": np.asarray(v, dtype="<f4").tobytes()}
             for key, v in vectors.items()
         ]
+        from sqlalchemy.dialects import postgresql, sqlite
+
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert as upsert
+                statement: Executable = postgresql.insert(table).on_conflict_do_nothing()
             else:
-                from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-            conn.execute(upsert(table).on_conflict_do_nothing(), rows)
+                statement = sqlite.insert(table).on_conflict_do_nothing()
+            conn.execute(statement, rows)
 
 
 def _flag_key(kind: str, evidence: dict[str, Any]) -> tuple[Any, ...]:

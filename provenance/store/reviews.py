@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
 
 from provenance.errors import NotFoundError
 from provenance.models import AlignmentGroup, Flag, Link, ReviewEvent, utcnow
@@ -86,7 +87,7 @@ class ReviewStore(UnitOfWork):
                 .values(status=model.status)
                 .execution_options(synchronize_session=False)
             )
-            return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+            return cast(CursorResult[Any], claimed).rowcount == 1  # an UPDATE's result
 
     def status_now(self, target_type: str, key: int) -> str | None:
         """The status of a link or flag as the database holds it now (None: it is gone)."""
@@ -149,9 +150,7 @@ class ReviewStore(UnitOfWork):
         keeps its decision and moves to its new group."""
         with self.atomic() as session:
             link = _get(session, Link, link_id, "link")
-            old_flags = session.exec(
-                select(Flag).where(Flag.group_id.in_(old))  # type: ignore[union-attr]
-            ).all()
+            old_flags = session.exec(select(Flag).where(col(Flag.group_id).in_(old))).all()
             removed = [_flag_row(f) for f in old_flags if f.status == FlagStatus.open]
             for flag in old_flags:
                 if flag.status == FlagStatus.open:
@@ -222,7 +221,7 @@ class ReviewStore(UnitOfWork):
             row = session.exec(
                 select(ReviewEvent)
                 .where(ReviewEvent.target_type == target_type, ReviewEvent.target_id == target_id)
-                .order_by(ReviewEvent.id.desc())  # type: ignore[union-attr]
+                .order_by(col(ReviewEvent.id).desc())
                 .execution_options(populate_existing=True)
             ).first()
             return _event_row(row) if row is not None else None
@@ -234,10 +233,10 @@ class ReviewStore(UnitOfWork):
                 select(ReviewEvent)
                 .where(
                     ReviewEvent.reviewer == reviewer,
-                    ReviewEvent.undone.is_(False),  # type: ignore[attr-defined]
+                    col(ReviewEvent.undone).is_(False),
                     ReviewEvent.action != ReviewAction.undo,
                 )
-                .order_by(ReviewEvent.id.desc())  # type: ignore[union-attr]
+                .order_by(col(ReviewEvent.id).desc())
             ).first()
             return _event_row(row) if row is not None else None
 
@@ -251,7 +250,7 @@ class ReviewStore(UnitOfWork):
         """The review trail, latest first."""
         with self._reading() as session:
             rows = session.exec(
-                select(ReviewEvent).order_by(ReviewEvent.id.desc()).limit(limit)  # type: ignore[union-attr]
+                select(ReviewEvent).order_by(col(ReviewEvent.id).desc()).limit(limit)
             ).all()
             return [_event_row(e) for e in rows]
 
@@ -301,7 +300,7 @@ def _unflag(
             session.add(row)
     session.flush()
     old = [session.get(AlignmentGroup, g) for g in replaced]
-    for flag in session.exec(select(Flag).where(Flag.group_id.in_(created))).all():  # type: ignore[union-attr]
+    for flag in session.exec(select(Flag).where(col(Flag.group_id).in_(created))).all():
         t, o = flag.evidence.get("translation_index"), flag.evidence.get("original_index")
         home = next((g for g in old if g and (t in g.translation or o in g.original)), None)
         flag.group_id = home.id if home else None

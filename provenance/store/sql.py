@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Table, bindparam, func, insert, inspect, or_, select, update
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import Session, SQLModel, col
 
 from provenance.models import (
     Article,
@@ -33,17 +33,32 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's Core table, for the bulk paths that skip the ORM: SQLModel sets
+    ``__table__`` on the class at runtime, where a type checker does not see it."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row an INSERT of one row added."""
+    key = result.inserted_primary_key
+    assert key is not None  # every table has a primary key
+    return int(key[0])
+
+
 def is_translation() -> Any:
     """Which articles are translations to link: those of a translating outlet, and those not
     in Arabic that credit a source or whose outlet is not known to publish in their language
     (an unknown outlet, or the English edition of an Arabic outlet)."""
     return or_(
-        Outlet.role == "translator",
-        (Article.lang != "ar")
+        col(Outlet.role) == "translator",
+        (col(Article.lang) != "ar")
         & (
-            Article.credit.is_not(None)  # type: ignore[union-attr]
-            | Outlet.lang.is_(None)  # type: ignore[union-attr]
-            | (Outlet.lang != Article.lang)
+            col(Article.credit).is_not(None)
+            | col(Outlet.lang).is_(None)
+            | (col(Outlet.lang) != Article.lang)
         ),
     )
 
@@ -51,8 +66,8 @@ def is_translation() -> Any:
 class _SQL:
     """Statements of the ingest path, built once: SQLAlchemy then skips re-deriving cache keys."""
 
-    _a = Article.__table__  # type: ignore[attr-defined]
-    _r = Revision.__table__  # type: ignore[attr-defined]
+    _a = table_of(Article)
+    _r = table_of(Revision)
     article_by_url = select(
         _a.c.id, _a.c.current_revision_id, _a.c.published,
         _a.c.lang, _a.c.outlet_id, _a.c.credit, _a.c.author,
@@ -63,8 +78,8 @@ class _SQL:
     update_article = update(_a).where(_a.c.id == bindparam("p_id"))
     insert_article = insert(_a)
     insert_revision = insert(_r)
-    insert_paragraph = insert(Paragraph.__table__)  # type: ignore[attr-defined]
-    _c = ChromeSighting.__table__  # type: ignore[attr-defined]
+    insert_paragraph = insert(table_of(Paragraph))
+    _c = table_of(ChromeSighting)
     insert_sighting = insert(_c)
     forget_sightings = _c.delete().where(_c.c.article_id == bindparam("p_article"))
     count_sightings = (

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
+from sqlalchemy import select as core_select  # SQLModel's select types 4 columns at most
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from provenance.labels import mismatch_detail
 from provenance.models import (
@@ -39,15 +40,24 @@ from provenance.views import STORY_SORTS as STORY_SORTS  # re-exported: provenan
 from provenance.views import StoryRow
 from provenance.vocab import (
     ALIGNED_LINKS,
+    BEST_LINK_RANK,
     FlagKind,
     FlagStatus,
     LinkStatus,
     ParagraphKind,
-    best_link_case,
     best_link_rank,
 )
 
 STORY_FILTERS = ("all", "unverified", "flagged", "unlinked")
+
+
+def best_link_case(column: Any) -> Any:
+    """The ``best_link`` ordering (provenance.vocab) as a SQL ``case`` over a status column,
+    from the same mapping as ``best_link_rank``, so that SQL and Python never disagree."""
+    return case(
+        *((column == status, rank) for status, rank in BEST_LINK_RANK.items()),
+        else_=len(BEST_LINK_RANK),
+    )
 
 
 def _best_link_of(translation_id: Any) -> Any:
@@ -56,7 +66,7 @@ def _best_link_of(translation_id: Any) -> Any:
     return (
         select(Link.id)
         .where(Link.translation_id == translation_id)
-        .order_by(best_link_case(Link.status), Link.rank, Link.id)
+        .order_by(best_link_case(Link.status), col(Link.rank), col(Link.id))
         .limit(1)
         .scalar_subquery()
     )
@@ -65,13 +75,13 @@ def _best_link_of(translation_id: Any) -> Any:
 def _of_story_link(link_id: Any) -> Any:
     """A flag that counts for its story: one of the story's link (``link_id``), or one tied to
     no link. The flags of a link a reviewer rejected or passed over are not the story's."""
-    return Flag.link_id.is_(None) | (Flag.link_id == link_id)  # type: ignore[union-attr]
+    return col(Flag.link_id).is_(None) | (col(Flag.link_id) == link_id)
 
 
 def _found_again(link: Any) -> Any:
     """A flag that ``link``'s alignment, on its translation revision, still finds (an
     alignment on a newer revision that no longer finds it leaves the older revision on it)."""
-    return Flag.translation_revision_id == link.translation_revision_id
+    return col(Flag.translation_revision_id) == link.translation_revision_id
 
 
 def _confirmed_flag(link: Any) -> Any:
@@ -79,9 +89,9 @@ def _confirmed_flag(link: Any) -> Any:
     reviewer, and still found by the link's alignment (otherwise a newer translation resolved
     it)."""
     return (
-        (Flag.link_id == link.id)
-        & (Flag.status == FlagStatus.accepted)
-        & (Flag.severity == BLOCKING_SEVERITY)
+        (col(Flag.link_id) == link.id)
+        & (col(Flag.status) == FlagStatus.accepted)
+        & (col(Flag.severity) == BLOCKING_SEVERITY)
         & _found_again(link)
     )
 
@@ -106,18 +116,18 @@ def _verification() -> _StoryColumns:
     these conditions."""
     best: Any = aliased(Link)
     original: Any = aliased(Article)
-    story_flag = (Flag.article_id == Article.id) & _of_story_link(best.id)
+    story_flag = (col(Flag.article_id) == Article.id) & _of_story_link(best.id)
     open_flags = (  # flags that need a reviewer
-        select(func.count(Flag.id))
+        select(func.count(col(Flag.id)))
         .where(story_flag, Flag.status == FlagStatus.open, Flag.severity != NO_REVIEW_SEVERITY)
         .scalar_subquery()
     )
     high_flags = (
-        select(func.count(Flag.id))
+        select(func.count(col(Flag.id)))
         .where(story_flag, Flag.status == FlagStatus.open, Flag.severity == BLOCKING_SEVERITY)
         .scalar_subquery()
     )
-    confirmed = select(func.count(Flag.id)).where(_confirmed_flag(best)).scalar_subquery()
+    confirmed = select(func.count(col(Flag.id))).where(_confirmed_flag(best)).scalar_subquery()
     reasons = unverified(
         StoryTerms(
             no_link=best.id.is_(None),
@@ -204,16 +214,16 @@ class StoryStore:
                 *(case((condition, 1), else_=0) for condition in rule.reasons.values()),
             )
         )
-        query = select(*columns).join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
+        query = select(*columns).join(Outlet, col(Outlet.id) == Article.outlet_id, isouter=True)
         if not ids_only or what != "all":
             query = query.join(
                 best, best.id == _best_link_of(Article.id).correlate(Article), isouter=True
             ).join(rule.original, rule.original.id == best.original_id, isouter=True)
         query = query.where(is_translation())
         if since is not None:
-            query = query.where(Article.published >= since)  # type: ignore[operator]
+            query = query.where(col(Article.published) >= since)
         if until is not None:
-            query = query.where(Article.published < until)  # type: ignore[operator]
+            query = query.where(col(Article.published) < until)
         if outlet:
             query = query.where(func.lower(Outlet.name) == outlet.lower())
         if what == "unverified":
@@ -226,11 +236,11 @@ class StoryStore:
             like = _like(search)
             query = query.where(
                 or_(
-                    Article.title.ilike(like, escape="\\"),
-                    Article.url.ilike(like, escape="\\"),
-                    Outlet.name.ilike(like, escape="\\"),
+                    col(Article.title).ilike(like, escape="\\"),
+                    col(Article.url).ilike(like, escape="\\"),
+                    col(Outlet.name).ilike(like, escape="\\"),
                 )
-            )  # type: ignore[attr-defined]
+            )
         return query, rule
 
     def story_count(
@@ -264,10 +274,10 @@ class StoryStore:
         are not verified."""
         query, rule = self._story_query(what, search, since, until, outlet)
         order = {
-            "newest": (Article.published.desc(), Article.id.desc()),  # type: ignore[union-attr]
-            "oldest": (Article.published.asc(), Article.id.asc()),  # type: ignore[union-attr]
-            "flags": (rule.open_flags.desc(), Article.id.desc()),
-            "title": (Article.title.asc(), Article.id.asc()),  # type: ignore[attr-defined]
+            "newest": (col(Article.published).desc(), col(Article.id).desc()),
+            "oldest": (col(Article.published).asc(), col(Article.id).asc()),
+            "flags": (rule.open_flags.desc(), col(Article.id).desc()),
+            "title": (col(Article.title).asc(), col(Article.id).asc()),
         }[sort]
         with Session(self.engine) as session:
             # The page's ids first, so that the rule's columns are computed for its rows only,
@@ -279,7 +289,7 @@ class StoryStore:
             page = session.execute(ids.order_by(*order).offset(offset).limit(limit)).scalars()
             position = {aid: n for n, aid in enumerate(page)}
             rows = sorted(
-                session.execute(query.where(Article.id.in_(list(position)))).all(),  # type: ignore[union-attr]
+                session.execute(query.where(col(Article.id).in_(list(position)))).all(),
                 key=lambda r: position[r[0]],
             )
             link_ids = [r[7] for r in rows if r[7] is not None]
@@ -287,8 +297,8 @@ class StoryStore:
             if link_ids:
                 for link_id, explanation, url in session.execute(
                     select(Link.id, Link.explanation, Article.url)
-                    .join(Article, Article.id == Link.original_id)
-                    .where(Link.id.in_(link_ids))  # type: ignore[union-attr]
+                    .join(Article, col(Article.id) == Link.original_id)
+                    .where(col(Link.id).in_(link_ids))
                 ).all():
                     links[link_id] = (explanation or {}, url)
         result = []
@@ -370,10 +380,10 @@ class StoryStore:
                     original.current_revision_id,
                     translation.current_revision_id,
                 )
-                .join(original, original.id == Link.original_id)
-                .join(translation, translation.id == Link.translation_id)
-                .where(Link.translation_id.in_(ids))  # type: ignore[attr-defined]
-                .order_by(Link.rank)
+                .join(original, col(original.id) == Link.original_id)
+                .join(translation, col(translation.id) == Link.translation_id)
+                .where(col(Link.translation_id).in_(ids))
+                .order_by(col(Link.rank))
             ).all():
                 facts[link.translation_id].links.append(
                     {
@@ -392,10 +402,18 @@ class StoryStore:
                     }
                 )
             for article_id, kind, severity, status, n in session.execute(
-                select(Flag.article_id, Flag.kind, Flag.severity, Flag.status, func.count())
-                .where(Flag.article_id.in_(ids))  # type: ignore[attr-defined]
+                core_select(
+                    col(Flag.article_id),
+                    col(Flag.kind),
+                    col(Flag.severity),
+                    col(Flag.status),
+                    func.count(),
+                )
+                .where(col(Flag.article_id).in_(ids))
                 .where(_of_story_link(_best_link_of(Flag.article_id)))
-                .group_by(Flag.article_id, Flag.kind, Flag.severity, Flag.status)
+                .group_by(
+                    col(Flag.article_id), col(Flag.kind), col(Flag.severity), col(Flag.status)
+                )
             ).all():
                 story = facts[article_id]
                 if status == FlagStatus.open:
@@ -410,22 +428,23 @@ class StoryStore:
                     story.added += n
             for article_id, text in session.execute(
                 select(Article.id, Paragraph.text)
-                .join(Paragraph, Paragraph.revision_id == Article.current_revision_id)
-                .where(Article.id.in_(ids), Paragraph.kind == ParagraphKind.disclaimer)  # type: ignore[union-attr]
+                .join(Paragraph, col(Paragraph.revision_id) == Article.current_revision_id)
+                .where(col(Article.id).in_(ids), Paragraph.kind == ParagraphKind.disclaimer)
             ).all():
                 if says_unverified(text):
                     facts[article_id].disclaimer = text
             for article_id, revisions in session.execute(
-                select(Article.id, Article.revision_count).where(Article.id.in_(ids))  # type: ignore[union-attr]
+                select(Article.id, Article.revision_count).where(col(Article.id).in_(ids))
             ).all():
                 facts[article_id].revisions = revisions
             for article_id, reviewer in session.execute(
                 select(Link.translation_id, ReviewEvent.reviewer)
                 .join(
                     ReviewEvent,
-                    (ReviewEvent.target_type == "link") & (ReviewEvent.target_id == Link.id),
+                    (col(ReviewEvent.target_type) == "link")
+                    & (col(ReviewEvent.target_id) == Link.id),
                 )
-                .where(Link.translation_id.in_(ids))  # type: ignore[attr-defined]
+                .where(col(Link.translation_id).in_(ids))
                 .distinct()
             ).all():
                 facts[article_id].reviewed_by.add(reviewer)
@@ -442,17 +461,17 @@ class StoryStore:
         for article_id, kind, n in session.execute(
             select(Flag.article_id, Flag.kind, func.count())
             .join(best, best.id == Flag.link_id)
-            .where(Flag.article_id.in_(ids), best.id == _best_link_of(Flag.article_id))  # type: ignore[attr-defined]
+            .where(col(Flag.article_id).in_(ids), best.id == _best_link_of(Flag.article_id))
             .where(_confirmed_flag(best))
-            .group_by(Flag.article_id, Flag.kind)
+            .group_by(col(Flag.article_id), col(Flag.kind))
         ).all():
             facts[article_id].confirmed[kind] += n
         link: Any = aliased(Link)
         decided = session.execute(
             select(Flag, case((_found_again(link), 1), else_=0))
             .join(link, link.id == Flag.link_id, isouter=True)
-            .where(Flag.article_id.in_(ids), Flag.status != FlagStatus.open)  # type: ignore[attr-defined]
-            .order_by(Flag.article_id, Flag.id)
+            .where(col(Flag.article_id).in_(ids), Flag.status != FlagStatus.open)
+            .order_by(col(Flag.article_id), col(Flag.id))
         ).all()
         deciders: dict[int, ReviewEvent] = {}
         flag_ids = [flag.id for flag, _ in decided]
@@ -461,11 +480,11 @@ class StoryStore:
                 select(ReviewEvent)
                 .where(
                     ReviewEvent.target_type == "flag",
-                    ReviewEvent.target_id.in_(flag_ids[start : start + 500]),  # type: ignore[attr-defined]
-                    ReviewEvent.action.in_(("accept_flag", "dismiss_flag")),  # type: ignore[attr-defined]
-                    ReviewEvent.undone.is_(False),  # type: ignore[attr-defined]
+                    col(ReviewEvent.target_id).in_(flag_ids[start : start + 500]),
+                    col(ReviewEvent.action).in_(("accept_flag", "dismiss_flag")),
+                    col(ReviewEvent.undone).is_(False),
                 )
-                .order_by(ReviewEvent.id)  # type: ignore[arg-type]
+                .order_by(col(ReviewEvent.id))
             ).all():
                 deciders[event.target_id] = event
         for flag, found in decided:
@@ -498,17 +517,17 @@ class StoryStore:
         with Session(self.engine) as session:
             for start in range(0, len(ids), 500):
                 for row in session.execute(
-                    select(
-                        Link.id,
-                        Link.translation_id,
-                        Link.status,
-                        Link.rank,
-                        Link.translation_revision_id,
-                        Link.original_revision_id,
+                    core_select(
+                        col(Link.id),
+                        col(Link.translation_id),
+                        col(Link.status),
+                        col(Link.rank),
+                        col(Link.translation_revision_id),
+                        col(Link.original_revision_id),
                     ).where(
-                        Link.translation_id.in_(ids[start : start + 500]),
-                        Link.status != LinkStatus.rejected,
-                    )  # type: ignore[attr-defined]
+                        col(Link.translation_id).in_(ids[start : start + 500]),
+                        col(Link.status) != LinkStatus.rejected,
+                    )
                 ).all():
                     current = best.get(row.translation_id)
                     if current is None or (best_link_rank(row.status), row.rank) < (
@@ -529,21 +548,27 @@ class StoryStore:
             for start in range(0, len(link_ids), 500):
                 chunk = link_ids[start : start + 500]
                 for g in session.execute(
-                    select(
-                        AlignmentGroup.id,
-                        AlignmentGroup.link_id,
-                        AlignmentGroup.kind,
-                        AlignmentGroup.translation,
-                        AlignmentGroup.original,
+                    core_select(
+                        col(AlignmentGroup.id),
+                        col(AlignmentGroup.link_id),
+                        col(AlignmentGroup.kind),
+                        col(AlignmentGroup.translation),
+                        col(AlignmentGroup.original),
                     )
-                    .where(AlignmentGroup.link_id.in_(chunk), AlignmentGroup.active.is_(True))  # type: ignore[attr-defined]
-                    .order_by(AlignmentGroup.link_id, AlignmentGroup.position, AlignmentGroup.id)
+                    .where(
+                        col(AlignmentGroup.link_id).in_(chunk), col(AlignmentGroup.active).is_(True)
+                    )
+                    .order_by(
+                        col(AlignmentGroup.link_id),
+                        col(AlignmentGroup.position),
+                        col(AlignmentGroup.id),
+                    )
                 ).all():
                     groups.setdefault(g.link_id, []).append(g)
                 for f in session.execute(
                     select(Flag.group_id, Flag.kind, Flag.evidence).where(
-                        Flag.link_id.in_(chunk), Flag.status == FlagStatus.open
-                    )  # type: ignore[attr-defined]
+                        col(Flag.link_id).in_(chunk), Flag.status == FlagStatus.open
+                    )
                 ).all():
                     detail = mismatch_detail(f.kind, f.evidence)
                     label = f"{f.kind}: {detail}" if detail else f.kind
@@ -552,7 +577,7 @@ class StoryStore:
             for start in range(0, len(revision_list), 500):
                 for revision_id, index, text in session.execute(
                     select(Paragraph.revision_id, Paragraph.index, Paragraph.text).where(
-                        Paragraph.revision_id.in_(revision_list[start : start + 500])  # type: ignore[attr-defined]
+                        col(Paragraph.revision_id).in_(revision_list[start : start + 500])
                     )
                 ).all():
                     texts[(revision_id, index)] = text
@@ -578,8 +603,8 @@ class StoryStore:
             for start in range(0, len(urls), 500):
                 for url, title, outlet in session.execute(
                     select(Article.url, Article.title, Outlet.name)
-                    .join(Outlet, Outlet.id == Article.outlet_id, isouter=True)
-                    .where(Article.url.in_(urls[start : start + 500]))  # type: ignore[attr-defined]
+                    .join(Outlet, col(Outlet.id) == Article.outlet_id, isouter=True)
+                    .where(col(Article.url).in_(urls[start : start + 500]))
                 ).all():
                     found[url] = (title, outlet)
         return found

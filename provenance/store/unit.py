@@ -7,11 +7,13 @@ a unit they use its session (and see its writes), outside one each is a unit of 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from provenance import db
@@ -36,7 +38,7 @@ class UnitOfWork:
             with session.begin_nested():
                 yield session
             return
-        with db.unit_scope(self.engine) as session:
+        with _plain_errors(self.engine), db.unit_scope(self.engine) as session:
             self._units.session = session
             try:
                 yield session
@@ -51,5 +53,16 @@ class UnitOfWork:
         if session is not None:
             yield session
             return
-        with Session(self.engine) as session:
+        with _plain_errors(self.engine), Session(self.engine) as session:
             yield session
+
+
+@contextmanager
+def _plain_errors(engine: Engine) -> Iterator[None]:
+    """A database that is locked, down, read-only or full raises one DatabaseError line
+    naming it, for the review UI as for the CLI; a constraint error (a row another process
+    stored first) stays itself, for the caller that retries."""
+    try:
+        yield
+    except (OperationalError, sqlite3.OperationalError) as error:
+        raise db.database_error(error, engine.url) from None

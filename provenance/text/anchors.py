@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 
+from provenance.errors import ConfigError
 from provenance.lexicon import lexicon
 from provenance.text.normalize import normalize
 from provenance.text.tokens import Forms, english_forms, plain, token_forms
@@ -32,7 +33,6 @@ MIN_NAME_SKELETON = 2
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9.,])(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
 )
-_PERCENT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|بالمئه|بالمائه|في المئه|في المائه|بالميه)")
 
 
 def _strip_ordinal(word: str) -> str:
@@ -47,69 +47,6 @@ _AFTER_FIGURE = re.compile(r"و?\d[\d.,]*")
 _SPLIT = re.compile(r"[\s\-]+")
 _WORD_TRIM = ".:;!?()[]\"'«»"
 _ORDINAL_ENDS = frozenset(("st", "nd", "rd", "th"))
-_EN_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "but",
-        "in",
-        "on",
-        "at",
-        "of",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "as",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "his",
-        "her",
-        "their",
-        "our",
-        "after",
-        "before",
-        "while",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "why",
-        "how",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "according",
-        "read",
-        "also",
-        "however",
-        "meanwhile",
-        "moreover",
-        "since",
-        "during",
-        "last",
-        "next",
-        "first",
-        "second",
-        "on",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -147,6 +84,36 @@ class Calendar:
     multipliers: dict[str, int]
     first_words: frozenset[str]
     """Every word that can begin a month, weekday, number word or vague quantity."""
+
+
+@dataclass(frozen=True)
+class AnchorWords:
+    """The words of data/anchors.toml, as extraction uses them."""
+
+    percent_after: re.Pattern[str]
+    """Matches at the start of what follows a figure that is a percentage."""
+    not_names: frozenset[str]
+    """English words that are not names even when capitalised."""
+
+
+@cache
+def anchor_words() -> AnchorWords:
+    """data/anchors.toml, read once: the percent words in normalised form, since they are
+    matched in normalised text."""
+    where = "provenance/data/anchors.toml"
+    try:
+        raw = tomllib.loads(files("provenance.data").joinpath("anchors.toml").read_text("utf-8"))
+        percent, not_names = raw["percent"], raw["en"]["not_names"]
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise ConfigError(f"{where} cannot be read: {error}") from None
+    for key, words in (("percent", percent), ("en.not_names", not_names)):
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise ConfigError(f"{where}: {key} must be a list of words")
+    folded = dict.fromkeys(normalize(w) for w in percent)
+    return AnchorWords(
+        percent_after=re.compile(rf"^\s*(?:{'|'.join(re.escape(w) for w in folded)})"),
+        not_names=frozenset(not_names),
+    )
 
 
 @cache
@@ -254,19 +221,19 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
     for match in _NUMBER.finditer(text):
         token = match.group(1)
         try:
-            value = parse_figure(token)
+            figure = parse_figure(token)
         except ValueError:
             continue
         rest = text[match.end() : match.end() + 16]
-        following = [w.strip(".,:;!?()\"'") for w in rest.split()[:1]]
-        multiplier = cal.multipliers.get(following[0]) if following else None
-        if multiplier and not (multiplier == 1000 and value >= 1000):
-            value *= multiplier
-        if _PERCENT_AFTER.match(rest):
-            numbers.add(format_value(value) + "%")
-        numbers.add(format_value(value))
-        if 1900 <= value <= 2100 and value == int(value):
-            dates.add(f"y:{int(value)}")
+        next_word = [w.strip(".,:;!?()\"'") for w in rest.split()[:1]]
+        multiplier = cal.multipliers.get(next_word[0]) if next_word else None
+        if multiplier and not (multiplier == 1000 and figure >= 1000):
+            figure *= multiplier
+        if anchor_words().percent_after.match(rest):
+            numbers.add(format_value(figure) + "%")
+        numbers.add(format_value(figure))
+        if 1900 <= figure <= 2100 and figure == int(figure):
+            dates.add(f"y:{int(figure)}")
     # Day numbers already stand in a date anchor.
     for i in day_positions:
         if 0 <= i < len(words) and words[i].isdigit():
@@ -326,7 +293,7 @@ _CAPITALISED = re.compile(r"\b([A-Z][\w'’-]+)")
 def _not_names() -> frozenset[str]:
     """Capitalised words that are not names: stop words, months, weekdays, number words."""
     cal = calendar()
-    words = set(_EN_STOP) | set(cal.weekdays) | set(cal.vague)
+    words = set(anchor_words().not_names) | set(cal.weekdays) | set(cal.vague)
     words |= {w for phrase in (*cal.months, *cal.number_words) for w in phrase}
     return frozenset(words)
 
@@ -387,7 +354,7 @@ def anchor_stamp() -> str:
 
     data = files("provenance.data")
     digest = hashlib.sha1(str(ANCHOR_FORMAT).encode())
-    sources = [data.joinpath("calendar.toml"), data.joinpath("names.tsv")]
+    sources = [data.joinpath(name) for name in ("calendar.toml", "anchors.toml", "names.tsv")]
     sources += sorted(data.joinpath("lexicon").iterdir(), key=lambda f: f.name)
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes())

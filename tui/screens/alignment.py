@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from provenance.errors import ProvenanceError
+from provenance.labels import flag_label
 from provenance.review import Review, StaleDecision
 from provenance.text.anchors import extract_anchors
 from provenance.views import AlignedPair, FlagView, GroupView, ParagraphView
@@ -155,15 +156,8 @@ class GroupRow(Widget):
 
     @staticmethod
     def _flag_line(f: FlagView) -> str:
-        detail = (
-            f" {f.evidence.get('translation')} ≠ {f.evidence.get('original')}"
-            if "mismatch" in f.kind
-            else ""
-        )
-        state = (
-            "" if f.status == FlagStatus.open else f" ({f.status}{': ' + f.note if f.note else ''})"
-        )
-        return f"{'●' if f.status == FlagStatus.open else '○'} {f.kind}{detail}{state}"
+        mark = "●" if f.status == FlagStatus.open else "○"
+        return f"{mark} {flag_label(f.kind, f.evidence, f.status, f.note)}"
 
     def flag_text(self) -> str:
         return "\n".join(self._flag_line(f) for f in self.flags)
