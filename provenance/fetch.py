@@ -29,10 +29,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-from sqlalchemy.exc import SQLAlchemyError
 
 from provenance.errors import InputError
 from provenance.extract import decode
+from provenance.store import DATABASE_ERRORS
 from provenance.urls import shown_url, url_problem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -440,7 +440,7 @@ async def fetch_async(
         async def run(url: str) -> None:
             try:
                 result = await _fetch_one(fetcher, store, url, writing)
-            except SQLAlchemyError:  # the database, not the URL: every next URL would fail too
+            except DATABASE_ERRORS:  # the database, not the URL: every next URL would fail too
                 raise
             except Exception as error:  # one URL's bug must not end the batch
                 result = FetchResult(

@@ -13,13 +13,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from provenance.config import Settings, load_settings
 from provenance.errors import DatabaseError, InputError
 from provenance.formats import ArticleInput, GoldPair, clean_text, iter_paths, read_file, where_of
 from provenance.outlets import OutletInfo, registry
-from provenance.store import PreparedArticle, PreparedParagraph, SaveOutcome, Store
+from provenance.store import (
+    CONNECTION_ERRORS,
+    PreparedArticle,
+    PreparedParagraph,
+    SaveOutcome,
+    Store,
+)
 from provenance.store.articles import ArticleBatch
 from provenance.text.anchors import anchors_to_json, extract_anchors
 from provenance.text.lang import detect_language, paragraph_language
@@ -234,7 +238,7 @@ def ingest_paths(
     return report
 
 
-_FATAL = (OperationalError, InterfaceError, DatabaseError)
+_FATAL: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, DatabaseError)
 """Errors of the database itself, not of a record: they end the batch (the CLI names them)."""
 
 _CONFLICTS = frozenset({"40001", "40P01"})

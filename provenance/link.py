@@ -41,6 +41,7 @@ from provenance.ports import CandidateStore, EmbeddingStore, IndexingStore, Rank
 from provenance.processes import die_with_parent
 from provenance.text.anchors import anchors_from_json, extract_anchors
 from provenance.text.normalize import normalize
+from provenance.vocab import LinkStatus
 
 if TYPE_CHECKING:
     from provenance.store.index import IndexJob
@@ -470,8 +471,8 @@ def decide(candidates: Sequence[Candidate], settings: Settings) -> str:
         candidates[0].score >= settings.link_auto_threshold
         and candidates[0].score - runner_up >= settings.link_auto_margin
     ):
-        return "auto"
-    return "suggested"
+        return LinkStatus.auto
+    return LinkStatus.suggested
 
 
 # -- over the database ------------------------------------------------------------------------

@@ -43,7 +43,12 @@ from provenance.store.articles import (
 )
 from provenance.store.backup import BackupStore, Loading, Snapshot, TableShape, table_shapes
 from provenance.store.chrome import ChromeStore
-from provenance.store.errors import database_errors, retry_on_duplicate
+from provenance.store.errors import (
+    CONNECTION_ERRORS,
+    DATABASE_ERRORS,
+    database_errors,
+    retry_on_duplicate,
+)
 from provenance.store.facade import Store, StoreOrEngine
 from provenance.store.fetching import FetchStore
 from provenance.store.index import IndexJob, IndexStore
@@ -75,6 +80,8 @@ from provenance.verification import UNVERIFIED_REASONS
 
 __all__ = [
     "ALIGNED_LINKS",
+    "CONNECTION_ERRORS",
+    "DATABASE_ERRORS",
     "JOB_STATUSES",
     "STORY_FILTERS",
     "STORY_SORTS",

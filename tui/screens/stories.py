@@ -34,13 +34,7 @@ COLUMNS = (
 CHROME = 3
 """Cells a row needs beyond its columns: the scrollbar and a margin."""
 MIN_TITLE = 16
-STATUS_LABEL: dict[str | None, str] = {
-    LinkStatus.confirmed: "confirmed",
-    LinkStatus.auto: "auto",
-    LinkStatus.suggested: "suggested",
-    LinkStatus.rejected: "rejected",
-    None: "—",
-}
+STATUS_LABEL: dict[str | None, str] = {**{status: status.value for status in LinkStatus}, None: "—"}
 
 
 def _fit(text: str, width: int) -> str:
