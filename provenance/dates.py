@@ -55,3 +55,8 @@ def parse_period(since: str | None, until: str | None) -> Period:
     if start is not None and end is not None and start >= end:
         raise PeriodError(f"--since {since} is not before --until {until} (--until is exclusive)")
     return {"since": start, "until": end}
+
+
+def utcnow() -> datetime:
+    """Now, in UTC: the clock of every stored timestamp."""
+    return datetime.now(UTC)

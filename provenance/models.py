@@ -8,15 +8,13 @@ The schema is created and changed only by the Alembic migrations in ``migrations
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from provenance.dates import utcnow
 
 
 class Outlet(SQLModel, table=True):

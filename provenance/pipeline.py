@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from provenance.align import (
@@ -26,6 +25,7 @@ from provenance.align import (
     to_paragraphs,
 )
 from provenance.config import Settings
+from provenance.dates import utcnow
 from provenance.embed import Embedder
 from provenance.flags import flags_for_alignment
 from provenance.link import LinkResult, cached_embedder, find_originals, index_articles
@@ -84,7 +84,7 @@ def link_translations(
         else:
             result = find_originals(store, article_id, settings=settings, embedder=embedder)
             store.save_links(
-                article_id, result.candidates[:top], result.decision, checked_at=_now()
+                article_id, result.candidates[:top], result.decision, checked_at=utcnow()
             )
         report.results.append(result)
         if on_result:
@@ -96,12 +96,6 @@ def _article_id(store: LinkingStore | AligningStore, key: str | int) -> int:
     found = store.find_article(key).id
     assert found is not None  # a stored article has its id
     return found
-
-
-def _now() -> datetime:
-    from provenance.models import utcnow
-
-    return utcnow()
 
 
 # -- align ------------------------------------------------------------------------------------
@@ -200,7 +194,7 @@ def align_links(
         raise NotFoundError(
             f"{translation}: no linked original to align with (run `provenance link` first)"
         )
-    cached = _stored_cache(store, embedder) if embedder is not None else None
+    cached = cached_embedder(embedder, store) if embedder is not None else None
     todo = _to_align(store, links, force, report)
     given = lengths or {}
     missing = [t for t in todo if (t.translation_outlet, t.original_outlet) not in given]
@@ -236,18 +230,6 @@ def _work(store: AligningStore, link: LinkView, lengths: LengthSamples, *, seman
     )
     params = AlignParams(**{**base.__dict__, "length_ratio": ratio, "length_variance": variance})
     return link, t_paras, o_paras, params
-
-
-def _stored_cache(store: AligningStore, embedder: Embedder) -> Embedder:
-    """The embedder behind the store's cache of vectors, so a text is embedded once."""
-    from provenance.embed import CachedEmbedder
-
-    model = embedder.name
-    return CachedEmbedder(
-        embedder,
-        load=lambda keys: store.load_embeddings(keys, model),
-        save=lambda vectors: store.save_embeddings(vectors, model),
-    )
 
 
 def _to_align(

@@ -18,8 +18,9 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
+from provenance.dates import utcnow
 from provenance.errors import NotFoundError
-from provenance.models import AlignmentGroup, Flag, Link, ReviewEvent, utcnow
+from provenance.models import AlignmentGroup, Flag, Link, ReviewEvent
 from provenance.store.links import _flag_key
 from provenance.store.unit import UnitOfWork
 from provenance.vocab import FlagStatus, ReviewAction
