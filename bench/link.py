@@ -10,7 +10,7 @@ default path without the semantic backend), top-1 accuracy and peak memory.
 Targets (issue: linking): p95 < 100 ms, index >= 2,000 articles/s (5,000 in issue 14),
 < 1.5 GB, top-1 >= 0.95. The index build's rate is also given per second of CPU time of this
 process (it writes the postings; its workers extract the terms).
-Usage: python bench/link.py [--originals N] [--translations N] [--misses]
+Usage: python bench/link.py [--originals N] [--translations N] [--db URL] [--misses]
 (--misses: every missed query with the true original's scores beside the winner's, and why.)
 """
 
@@ -152,9 +152,14 @@ def main() -> None:
         help="also list every missed query: the true original's rank and scores beside the "
         "winner's, and why it lost (outside the timings)",
     )
+    parser.add_argument(
+        "--db",
+        help="an empty database to build the corpus in (a PostgreSQL URL, say); "
+        "default: a new SQLite file in a temporary folder",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(f"sqlite:///{Path(tmp) / 'link.db'}")
+        store = Store.open(args.db or f"sqlite:///{Path(tmp) / 'link.db'}")
         start = time.perf_counter()
         queries = build(args.originals, args.translations, store)
         built = time.perf_counter() - start
@@ -180,6 +185,7 @@ def main() -> None:
         emit(
             {
                 "benchmark": "link",
+                "database": store.dialect(),
                 "originals": args.originals,
                 "translations": len(queries),
                 "corpus_build_s": round(built, 1),
