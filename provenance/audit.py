@@ -30,11 +30,14 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.store import StoryFacts, StoryRow
 from provenance.verification import UNVERIFIED_REASONS
 from provenance.vocab import LinkStatus
+
+if TYPE_CHECKING:
+    from provenance.ports import StoryPages
 
 REASONS = (*UNVERIFIED_REASONS, "self_disclaimer")
 FAIL_ON = ("unverified", "flags", "none")
@@ -84,7 +87,7 @@ def story_reasons(row: StoryRow, facts: StoryFacts) -> list[str]:
 
 
 def audit(
-    store: Any,
+    store: StoryPages,
     *,
     since: datetime | None = None,
     until: datetime | None = None,

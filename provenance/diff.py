@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from diff_match_patch import diff_match_patch
 
 from provenance.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from provenance.ports import DiffingStore
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
 """Arabic vowel marks and Quranic signs: part of the word they sit on, though not ``\\w``."""
@@ -75,10 +78,14 @@ def word_diff(changes: list[Change]) -> str:
 
 
 def revision_diff(
-    store: Any, article: str | int, from_number: int | None = None, to_number: int | None = None
+    store: DiffingStore,
+    article: str | int,
+    from_number: int | None = None,
+    to_number: int | None = None,
 ) -> tuple[int, int, list[Change]]:
     """Diff of an article between two revision numbers (default: the last two)."""
     found = store.find_article(article)
+    assert found.id is not None  # a stored article has its id
     texts = store.revision_texts(found.id)
     if not texts:
         raise NotFoundError(f"{article}: no revisions")

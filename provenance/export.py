@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.vocab import LINKED
+
+if TYPE_CHECKING:
+    from provenance.ports import ExportingStore
 
 FORMATS = ("prov-json", "prov-n", "jsonld")
 NAMESPACE = "https://provenance.example/ns#"
 
 
 def _articles_and_links(
-    store: Any, since: datetime | None, until: datetime | None, outlet: str | None
+    store: ExportingStore, since: datetime | None, until: datetime | None, outlet: str | None
 ) -> tuple[list[Any], dict[int, list[Any]]]:
     """The period's translations, and the confirmed or auto links of each."""
     stories = [
@@ -36,7 +39,7 @@ def _articles_and_links(
 
 
 def prov_document(
-    store: Any,
+    store: ExportingStore,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -108,7 +111,9 @@ def prov_document(
     return doc
 
 
-def _review_events(store: Any, story_ids: set[int], links: dict[int, list[Any]]) -> list[Any]:
+def _review_events(
+    store: ExportingStore, story_ids: set[int], links: dict[int, list[Any]]
+) -> list[Any]:
     from provenance.review import Review
 
     link_ids = {link.id for group in links.values() for link in group}
@@ -123,7 +128,7 @@ def _review_events(store: Any, story_ids: set[int], links: dict[int, list[Any]])
 
 
 def jsonld(
-    store: Any,
+    store: ExportingStore,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -154,7 +159,7 @@ def jsonld(
     return {"@context": "https://schema.org", "@graph": graph}
 
 
-def export(store: Any, fmt: str, **period: Any) -> str:
+def export(store: ExportingStore, fmt: str, **period: Any) -> str:
     """The export as text in one of FORMATS."""
     if fmt == "jsonld":
         return json.dumps(jsonld(store, **period), ensure_ascii=False, indent=2) + "\n"

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -34,6 +34,9 @@ from provenance.errors import InputError
 from provenance.extract import decode
 from provenance.store import DATABASE_ERRORS
 from provenance.urls import shown_url, url_problem
+
+if TYPE_CHECKING:
+    from provenance.ports import FetchingStore
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("xml", "rss", "atom")
@@ -378,7 +381,7 @@ class Fetcher:
 # -- storing what was fetched -------------------------------------------------------------------
 
 
-def _store_page(store: Any, url: str, page: Page) -> FetchResult:
+def _store_page(store: FetchingStore, url: str, page: Page) -> FetchResult:
     from provenance.extract import article_from_html
     from provenance.ingest import ingest_article
 
@@ -402,7 +405,9 @@ def _store_page(store: Any, url: str, page: Page) -> FetchResult:
     )
 
 
-async def _fetch_one(fetcher: Fetcher, store: Any, url: str, writing: asyncio.Lock) -> FetchResult:
+async def _fetch_one(
+    fetcher: Fetcher, store: FetchingStore, url: str, writing: asyncio.Lock
+) -> FetchResult:
     from provenance.urls import canonical_url
 
     try:
@@ -424,7 +429,7 @@ async def _fetch_one(fetcher: Fetcher, store: Any, url: str, writing: asyncio.Lo
 
 
 async def fetch_async(
-    store: Any,
+    store: FetchingStore,
     urls: Iterable[str],
     options: FetchOptions | None = None,
     *,
@@ -457,7 +462,7 @@ async def fetch_async(
 
 
 def fetch_urls(
-    store: Any, urls: Iterable[str], options: FetchOptions | None = None, **kwargs: Any
+    store: FetchingStore, urls: Iterable[str], options: FetchOptions | None = None, **kwargs: Any
 ) -> FetchReport:
     """Fetch, extract and store every URL; failures are reported, never raised."""
     return asyncio.run(fetch_async(store, list(urls), options, **kwargs))
@@ -498,7 +503,7 @@ def feed_links(xml: bytes, base: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(articles)), list(dict.fromkeys(sitemaps))
 
 
-async def discover_async(store: Any, feed: str, options: FetchOptions, transport: httpx.AsyncBaseTransport | None = None,
+async def discover_async(store: FetchingStore, feed: str, options: FetchOptions, transport: httpx.AsyncBaseTransport | None = None,
                          max_sitemaps: int = 50) -> tuple[list[str], list[str]]:  # fmt: skip
     """(new article URLs, errors) from a feed or sitemap (sitemap indexes followed)."""
     fetcher = Fetcher(options, transport)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provenance.config import Settings, load_settings
 from provenance.errors import DatabaseError, InputError
@@ -29,6 +29,9 @@ from provenance.text.anchors import anchors_to_json, extract_anchors
 from provenance.text.lang import detect_language, paragraph_language
 from provenance.text.segment import article_credit, tag_paragraphs
 from provenance.urls import canonical_url, host_of
+
+if TYPE_CHECKING:
+    from provenance.ports import IngestingStore
 
 
 @dataclass
@@ -193,7 +196,7 @@ def prepare_article(article: ArticleInput, learnt: frozenset[str] = frozenset())
 
 
 def ingest_article(
-    store: Store, article: ArticleInput, settings: Settings | None = None
+    store: IngestingStore, article: ArticleInput, settings: Settings | None = None
 ) -> SaveOutcome:
     """Prepare and store one article (one transaction), with the chrome its outlet's other
     articles taught the store; a story over the limits of ``settings`` (default: the

@@ -7,19 +7,52 @@ free to change everything else. ``provenance.store.Store`` satisfies every one o
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from provenance.models import Article
+    from provenance.store.articles import PreparedArticle, SaveOutcome
     from provenance.store.index import IndexJob
-    from provenance.views import LinkView, ParagraphView
+    from provenance.store.reviews import EventRow, GroupState, NewGroup, Reflagged
+    from provenance.store.stories import StoryFacts
+    from provenance.views import (
+        AlignedPair,
+        ArticleDetail,
+        FlagView,
+        LinkView,
+        ParagraphView,
+        StoryRow,
+    )
+
+
+class StoredArticle(Protocol):
+    """What callers read of a found article, so that no stage needs the database's model."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def lang(self) -> str: ...
+
+    @property
+    def published(self) -> datetime | None: ...
+
+    @property
+    def credit(self) -> str | None: ...
+
+    @property
+    def current_revision_id(self) -> int | None: ...
 
 
 class ArticleFinder(Protocol):
-    def find_article(self, key: str | int) -> Article: ...
+    def find_article(self, key: str | int) -> StoredArticle: ...
 
 
 class EmbeddingStore(Protocol):
@@ -122,3 +155,148 @@ class LinkingStore(CandidateStore, Protocol):
     def save_links(
         self, article_id: int, candidates: list[Any], decision: str, *, checked_at: datetime
     ) -> None: ...
+
+
+class DiffingStore(ArticleFinder, Protocol):
+    """What ``diff.revision_diff`` reads: an article's revision texts, oldest first."""
+
+    def revision_texts(self, article_id: int) -> list[str]: ...
+
+
+class StoryPages(Protocol):
+    """A period's stories a page at a time, as ``audit.audit`` walks them."""
+
+    def story_pages(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+        page: int = 1000,
+    ) -> Iterator[tuple[list[StoryRow], dict[int, StoryFacts]]]: ...
+
+
+class ReportingStore(StoryPages, Protocol):
+    """What ``report.write_report`` reads besides the stories: pairs, titles, a count."""
+
+    def side_by_side(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]: ...
+
+    def titles_by_url(self, urls: list[str]) -> dict[str, tuple[str | None, str | None]]: ...
+
+    def story_count(
+        self,
+        what: str = "all",
+        search: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+    ) -> int: ...
+
+
+class IngestingStore(Protocol):
+    """What ``ingest.ingest_article`` needs: the outlet's learnt chrome and one save."""
+
+    def learnt_chrome(self, outlet: str | None) -> frozenset[str]: ...
+
+    def save_article(self, article: PreparedArticle) -> SaveOutcome: ...
+
+
+class FetchingStore(IngestingStore, Protocol):
+    """What ``fetch`` reads of the fetch state around storing each page."""
+
+    def validators(self, url: str) -> tuple[str | None, str | None] | None: ...
+
+    def open_change_flags(self, article_id: int) -> list[str]: ...
+
+    def has_url(self, url: str) -> bool: ...
+
+
+class ReviewingStore(DiffingStore, CandidateStore, AligningStore, Protocol):
+    """What ``review.Review`` reads and writes, each action in one ``atomic()`` unit; the
+    pipeline aligns a pair through ``review.store`` right after the reviewer confirms it."""
+
+    def atomic(self) -> AbstractContextManager[object]: ...
+
+    def close(self) -> None: ...
+
+    def claim(self, target_type: str, key: int, seen: str) -> bool: ...
+
+    def status_now(self, target_type: str, key: int) -> str | None: ...
+
+    def latest_event(self, target_type: str, target_id: int) -> EventRow | None: ...
+
+    def record_event(self, reviewer: str, action: str, target_type: str, target_id: int,
+                     before: dict[str, Any], after: dict[str, Any], note: str | None = None) -> int: ...  # fmt: skip
+
+    def undoable_event(self, reviewer: str) -> EventRow | None: ...
+
+    def mark_undone(self, event_id: int) -> None: ...
+
+    def review_events(self, limit: int = 50) -> list[EventRow]: ...
+
+    def link(
+        self,
+        translation_id: int,
+        original_id: int,
+        *,
+        status: str = ...,
+        score: float = 0.0,
+    ) -> LinkView: ...
+
+    def link_by_id(self, link_id: int) -> LinkView: ...
+
+    def set_link_statuses(self, statuses: dict[int, str]) -> None: ...
+
+    def flag(self, flag_id: int) -> FlagView: ...
+
+    def set_flag_state(self, flag_id: int, status: str, note: str | None) -> None: ...
+
+    def alignment_groups(self, group_ids: list[int]) -> list[GroupState]: ...
+
+    def replace_groups(
+        self, link_id: int, old: list[int], new: Sequence[NewGroup]
+    ) -> list[GroupState]: ...
+
+    def reflag_groups(
+        self, link_id: int, old: list[int], proposed: list[tuple[int, dict[str, Any]]]
+    ) -> Reflagged: ...
+
+    def restore_groups(
+        self, created: list[int], replaced: list[int], reflagged: Reflagged
+    ) -> None: ...
+
+    def story_page(
+        self,
+        *,
+        what: str = "all",
+        search: str | None = None,
+        sort: str = "newest",
+        offset: int = 0,
+        limit: int = 100,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+    ) -> list[StoryRow]: ...
+
+    def story_count(
+        self,
+        what: str = "all",
+        search: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+    ) -> int: ...
+
+    def article_detail(self, key: str | int) -> ArticleDetail: ...
+
+    def aligned_pair(self, article_id: int) -> AlignedPair | None: ...
+
+
+class ExportingStore(ReviewingStore, StoryPages, Protocol):
+    """What ``export`` reads: the period's stories, their links, details, flags and reviews."""
+
+    def flags(
+        self, *, link_id: int | None = None, article_id: int | None = None
+    ) -> list[FlagView]: ...

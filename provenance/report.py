@@ -31,11 +31,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from provenance.audit import story_reasons
 from provenance.verification import ADDITION_FLAGS, severity_of
 from provenance.vocab import LINKED, FlagKind, LinkStatus, Severity
+
+if TYPE_CHECKING:
+    from provenance.ports import ReportingStore
 
 FORMATS = ("md", "html", "csv", "json")
 MISMATCHES = (FlagKind.number_mismatch, FlagKind.date_mismatch, FlagKind.name_mismatch)
@@ -246,7 +249,7 @@ class Report:
 
 
 def report_stories(
-    store: Any,
+    store: ReportingStore,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -307,7 +310,7 @@ def start_report(
 
 
 def build_report(
-    store: Any,
+    store: ReportingStore,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -325,7 +328,7 @@ def build_report(
     return start_report(since, until, outlet, stories)
 
 
-def _originals(store: Any, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
+def _originals(store: ReportingStore, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
     """Title and outlet of each original by URL: a reader knows an original by its outlet and
     headline, not by its link status."""
     found: dict[str, tuple[str | None, str | None]] = store.titles_by_url(urls)
@@ -675,7 +678,7 @@ def in_pages(fmt: str, out_path: Path | None, stories: int) -> tuple[Path, Path]
 
 
 def write_report(
-    store: Any,
+    store: ReportingStore,
     fmt: str,
     out_path: Path | None,
     *,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from provenance.config import Settings
     from provenance.diff import Change
     from provenance.link import LinkResult
+    from provenance.ports import ReviewingStore
 
 
 class ReviewError(ProvenanceError):
@@ -86,7 +87,7 @@ _ACTION_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _changed_since(store: Any, what: str, key: int, seen: str) -> str:
+def _changed_since(store: ReviewingStore, what: str, key: int, seen: str) -> str:
     """Who changed a link or flag, in words, for the refusal of a stale decision."""
     now = store.status_now(what, key) or "gone"
     last = store.latest_event(what, key)
@@ -104,7 +105,7 @@ def _changed_since(store: Any, what: str, key: int, seen: str) -> str:
 class Review:
     """Review actions on one database for one reviewer."""
 
-    def __init__(self, store: Any, reviewer: str | None = None) -> None:
+    def __init__(self, store: ReviewingStore, reviewer: str | None = None) -> None:
         self.store = store
         self.reviewer = reviewer_name(reviewer)
 
@@ -121,7 +122,7 @@ class Review:
         with self.store.atomic():
             link = self.store.link_by_id(link_id)
             self._claim("link", link_id, seen or link.status)
-            others = []
+            others: list[dict[str, Any]] = []
             if status == LinkStatus.confirmed:
                 # one confirmed original per translation: a previous confirmation becomes a suggestion
                 confirmed = (LinkStatus.confirmed,)
@@ -172,6 +173,7 @@ class Review:
         o = self.store.find_article(original)
         if t.id == o.id:
             raise ReviewError("an article cannot be its own original")
+        assert t.id is not None and o.id is not None  # stored articles have their ids
         view = self.store.link(t.id, o.id, status=LinkStatus.suggested)
         return self.confirm_link(view.id, note)
 
@@ -351,7 +353,8 @@ class Review:
 
     def story_id(self, story: str | int) -> int:
         """The id of a story named by its URL or id (NotFoundError when there is none)."""
-        found: int = self.store.find_article(story).id
+        found = self.store.find_article(story).id
+        assert found is not None  # a stored article has its id
         return found
 
     def story_page(
@@ -400,7 +403,7 @@ class Review:
 
 
 def _flags_of(
-    store: Any, link: LinkView, groups: list[GroupState]
+    store: ReviewingStore, link: LinkView, groups: list[GroupState]
 ) -> list[tuple[int, dict[str, Any]]]:
     """The flags ``align`` would raise on these groups (provenance.flags), each with its
     group's id and stored the way align stores them."""
