@@ -163,6 +163,20 @@ class DiffingStore(ArticleFinder, Protocol):
     def revision_texts(self, article_id: int) -> list[str]: ...
 
 
+class StoryCounter(Protocol):
+    """How many stories a filter and a period hold (the story list's and report's totals)."""
+
+    def story_count(
+        self,
+        what: str = "all",
+        search: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+    ) -> int: ...
+
+
 class StoryPages(Protocol):
     """A period's stories a page at a time, as ``audit.audit`` walks them."""
 
@@ -176,22 +190,12 @@ class StoryPages(Protocol):
     ) -> Iterator[tuple[list[StoryRow], dict[int, StoryFacts]]]: ...
 
 
-class ReportingStore(StoryPages, Protocol):
+class ReportingStore(StoryPages, StoryCounter, Protocol):
     """What ``report.write_report`` reads besides the stories: pairs, titles, a count."""
 
     def side_by_side(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]: ...
 
     def titles_by_url(self, urls: list[str]) -> dict[str, tuple[str | None, str | None]]: ...
-
-    def story_count(
-        self,
-        what: str = "all",
-        search: str | None = None,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        outlet: str | None = None,
-    ) -> int: ...
 
 
 class IngestingStore(Protocol):
@@ -212,7 +216,7 @@ class FetchingStore(IngestingStore, Protocol):
     def has_url(self, url: str) -> bool: ...
 
 
-class ReviewingStore(DiffingStore, CandidateStore, AligningStore, Protocol):
+class ReviewingStore(DiffingStore, CandidateStore, AligningStore, StoryCounter, Protocol):
     """What ``review.Review`` reads and writes, each action in one ``atomic()`` unit; the
     pipeline aligns a pair through ``review.store`` right after the reviewer confirms it."""
 
@@ -278,16 +282,6 @@ class ReviewingStore(DiffingStore, CandidateStore, AligningStore, Protocol):
         until: datetime | None = None,
         outlet: str | None = None,
     ) -> list[StoryRow]: ...
-
-    def story_count(
-        self,
-        what: str = "all",
-        search: str | None = None,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        outlet: str | None = None,
-    ) -> int: ...
 
     def article_detail(self, key: str | int) -> ArticleDetail: ...
 
