@@ -28,65 +28,112 @@ class Entry:
     ar: tuple[str, ...]
 
 
+class _Node:
+    """One word of the phrase tree: the concept of the phrase ending here, if any."""
+
+    __slots__ = ("bare", "children", "concept")
+
+    def __init__(self) -> None:
+        self.concept: str | None = None
+        self.bare = False
+        """The phrase is written without the article somewhere (it accepts BARE forms)."""
+        self.children: dict[str, _Node] = {}
+
+
+def _longest_phrase(
+    starts: tuple[tuple[_Node, bool], ...], tokens: list[Forms], i: int
+) -> tuple[str | None, int]:
+    """The longest phrase at word ``i`` (the earlier start form on a tie), as the
+    longest-first search over every start form would find it."""
+    best: str | None = None
+    best_size = 0
+    n = len(tokens)
+    for node, bare_form in starts:
+        j = i + 1
+        current: _Node | None = node
+        while current is not None:
+            valid = current.concept is not None and (current.bare or not bare_form)
+            if valid and j - i > best_size:
+                best, best_size = current.concept, j - i
+            if j >= n:
+                break
+            current = current.children.get(tokens[j][0])
+            j += 1
+    return best, best_size
+
+
+_Start = tuple[tuple[_Node, bool], ...] | str
+"""How a word may begin phrases: its start forms, or the one-word phrase it always is."""
+
+
 @dataclass(frozen=True)
 class Lexicon:
     entries: dict[str, Entry]
     phrases: dict[str, dict[tuple[str, ...], str]]
     """Per language: canonical token tuple -> concept id."""
-    longest: dict[str, dict[str, int]]
-    """Per language: first word -> length of the longest phrase starting with it."""
     bare: frozenset[tuple[str, ...]]
     """Arabic keys that some spelling writes without the article (they accept BARE forms)."""
-    _start_cache: dict[tuple[str, Forms], tuple[tuple[tuple[str, bool], ...], int]] = field(
-        default_factory=dict, compare=False, repr=False
+    _start_cache: dict[str, dict[Forms, _Start]] = field(
+        default_factory=lambda: {"en": {}, "ar": {}}, compare=False, repr=False
     )
+    _tries: dict[str, dict[str, _Node]] = field(default_factory=dict, compare=False, repr=False)
 
     def concepts(self, tokens: list[Forms], lang: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the longest phrases found, left to right.
 
         The first word of a phrase may be in any of its forms (it carries the clitics);
-        the rest are compared in their first form.
+        the rest are compared in their first form. Most words begin no phrase: one cached
+        look-up each; the others walk a tree of phrases word by word.
         """
         side = "ar" if lang == "ar" else "en"
-        table = self.phrases[side]
+        starts_of = self._start_cache[side]
         found: list[tuple[str, int, int]] = []
         i = 0
         n = len(tokens)
         while i < n:
-            hit = None
-            starts, top = self._starts(side, tokens[i])
-            if starts:
-                for size in range(min(top, n - i), 0, -1):
-                    rest = tuple(forms[0] for forms in tokens[i + 1 : i + size])
-                    for first, bare_form in starts:
-                        key = (first, *rest)
-                        concept = table.get(key)
-                        if concept is not None and bare_form and key not in self.bare:
-                            concept = None
-                        if concept is not None:
-                            hit = (concept, size)
-                            break
-                    if hit:
-                        break
-            if hit:
-                found.append((hit[0], i, i + hit[1]))
-                i += hit[1]
-            else:
-                i += 1
+            forms = tokens[i]
+            starts = starts_of.get(forms)
+            if starts is None:
+                starts = self._starts(side, forms)
+            if starts and isinstance(starts, str):  # a one-word phrase, no longer one here
+                found.append((starts, i, i + 1))
+            elif starts:
+                concept, size = _longest_phrase(starts, tokens, i)
+                if concept is not None:
+                    found.append((concept, i, i + size))
+                    i += size
+                    continue
+            i += 1
         return found
 
-    def _starts(self, side: str, forms: Forms) -> tuple[tuple[tuple[str, bool], ...], int]:
-        """The forms of a word that begin some phrase (form, made by stripping clitics from a
-        word without article?) and the longest such phrase; cached, since words recur."""
-        key = (side, forms)
-        cached = self._start_cache.get(key)
-        if cached is None:
-            longest = self.longest[side]
-            starts = tuple((plain(f), f.startswith(BARE)) for f in forms if plain(f) in longest)
-            cached = (starts, max((longest[f] for f, _ in starts), default=0))
-            if len(self._start_cache) < 500_000:
-                self._start_cache[key] = cached
-        return cached
+    def _starts(self, side: str, forms: Forms) -> _Start:
+        """The forms of a word that begin some phrase, as (the phrase tree below that form,
+        made by stripping clitics from a word without article?), or the concept itself when
+        no longer phrase begins there; cached, since words recur."""
+        trie = self._trie(side)
+        found = tuple((trie[plain(f)], f.startswith(BARE)) for f in forms if plain(f) in trie)
+        starts: _Start = found
+        if not any(node.children for node, _ in found):
+            starts = _longest_phrase(found, [forms], 0)[0] or ()
+        cache = self._start_cache[side]
+        if len(cache) < 500_000:
+            cache[forms] = starts
+        return starts
+
+    def _trie(self, side: str) -> dict[str, _Node]:
+        """The phrases of one side as a tree keyed word by word, built on first use."""
+        trie = self._tries.get(side)
+        if trie is None:
+            trie = {}
+            bare = self.bare
+            for key, concept in self.phrases[side].items():
+                level, node = trie, _Node()
+                for word in key:
+                    node = level.get(word) or level.setdefault(word, _Node())
+                    level = node.children
+                node.concept, node.bare = concept, key in bare
+            self._tries[side] = trie
+        return trie
 
     def category(self, concept: str) -> str:
         entry = self.entries.get(concept)
@@ -140,11 +187,7 @@ def lexicon() -> Lexicon:
         for variant in entry.ar
         if not normalize(variant).startswith(("ال", "لل"))
     }
-    longest: dict[str, dict[str, int]] = {"en": {}, "ar": {}}
-    for lang, table in phrases.items():
-        for key in table:
-            longest[lang][key[0]] = max(longest[lang].get(key[0], 0), len(key))
-    return Lexicon(entries, phrases, longest, frozenset(bare))
+    return Lexicon(entries, phrases, frozenset(bare))
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,9 @@ from provenance.text.translit import arabic_skeleton, english_skeleton
 MIN_NAME_SKELETON = 2
 
 # A figure: 3,500 / 3.500 / 3500 / 2.5 / 10-15 (each side separately).
+# The look-ahead for a digit first lets the engine skip every other position cheaply.
 _NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.,])(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
+    r"(?=\d)(?<![A-Za-z0-9.,])(\d{1,3}(?:([,.])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
 )
 
 
@@ -44,7 +45,7 @@ def _strip_ordinal(word: str) -> str:
 
 _QUOTES = re.compile(r"[\"«»“”]")
 _AFTER_FIGURE = re.compile(r"و?\d[\d.,]*")
-_SPLIT = re.compile(r"[\s\-]+")
+_FIGURE = re.compile(r"\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*(?:([.,])(\d+))?")
 _WORD_TRIM = ".:;!?()[]\"'«»"
 _ORDINAL_ENDS = frozenset(("st", "nd", "rd", "th"))
 
@@ -147,7 +148,9 @@ def calendar() -> Calendar:
 
 def parse_figure(token: str) -> float:
     """The value of a written figure: "3,500" and "3.500" are 3500, "2.5" and "2,5" are 2.5."""
-    match = re.fullmatch(r"\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*(?:([.,])(\d+))?", token)
+    if token.isdecimal():  # the common case, which the pattern below never matches
+        return float(token)
+    match = _FIGURE.fullmatch(token)
     if match:
         sep = match.group(1)
         whole, _, fraction = (
@@ -169,8 +172,12 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
     numbers: set[str] = set()
     dates: set[str] = set()
     day_positions: set[int] = set()
-    # Only words that can start a calendar phrase need a closer look.
-    interesting = [i for i, w in enumerate(words) if w in cal.first_words]
+    # Only words that can start a calendar phrase need a closer look (most paragraphs: none).
+    interesting = (
+        []
+        if cal.first_words.isdisjoint(words)
+        else [i for i, w in enumerate(words) if w in cal.first_words]
+    )
     # Dates and months first, so that a day number is not also a loose figure.
     for i in interesting:
         for size in (2, 1):
@@ -218,22 +225,7 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
         vague = cal.vague.get(word)
         if vague and not after_figure:
             numbers.add(f"~{vague}")
-    for match in _NUMBER.finditer(text):
-        token = match.group(1)
-        try:
-            figure = parse_figure(token)
-        except ValueError:
-            continue
-        rest = text[match.end() : match.end() + 16]
-        next_word = [w.strip(".,:;!?()\"'") for w in rest.split()[:1]]
-        multiplier = cal.multipliers.get(next_word[0]) if next_word else None
-        if multiplier and not (multiplier == 1000 and figure >= 1000):
-            figure *= multiplier
-        if anchor_words().percent_after.match(rest):
-            numbers.add(format_value(figure) + "%")
-        numbers.add(format_value(figure))
-        if 1900 <= figure <= 2100 and figure == int(figure):
-            dates.add(f"y:{int(figure)}")
+    _add_figures(text, numbers, dates)
     # Day numbers already stand in a date anchor.
     for i in day_positions:
         if 0 <= i < len(words) and words[i].isdigit():
@@ -241,36 +233,80 @@ def _numbers_and_dates(text: str, words: list[str]) -> tuple[set[str], set[str]]
     return numbers, dates
 
 
+def _add_figures(text: str, numbers: set[str], dates: set[str]) -> None:
+    """Figures written in digits, scaled by a multiplier word after them ("2.5 million")."""
+    multipliers = calendar().multipliers
+    percent_after = anchor_words().percent_after
+    for match in _NUMBER.finditer(text):
+        try:
+            figure = parse_figure(match.group(1))
+        except ValueError:
+            continue
+        end = match.end()
+        rest = text[end : end + 16]
+        next_word = rest.split(None, 1)
+        multiplier = multipliers.get(next_word[0].strip(".,:;!?()\"'")) if next_word else None
+        if multiplier and not (multiplier == 1000 and figure >= 1000):
+            figure *= multiplier
+        value = format_value(figure)
+        if percent_after.match(rest):
+            numbers.add(value + "%")
+        numbers.add(value)
+        if 1900 <= figure <= 2100 and figure == int(figure):
+            dates.add(f"y:{int(figure)}")
+
+
 @lru_cache(maxsize=65536)
 def extract_anchors(text: str, lang: str) -> Anchors:
     """Anchors of one paragraph in ``lang`` ('ar' or 'en'; other languages as English)."""
     normalised = normalize(text)
-    cleaned = [w.strip(_WORD_TRIM) for w in _SPLIT.split(normalised.replace(",", " , "))]
-    cleaned = [
-        _strip_ordinal(w) if w[-2:] in _ORDINAL_ENDS and w[:1].isdigit() else w for w in cleaned
-    ]
-    numbers, dates = _numbers_and_dates(normalised, cleaned)
+    numbers, dates = _numbers_and_dates(normalised, _calendar_words(normalised))
     forms = token_forms(normalised, lang, normalised=True)
     lex = lexicon()
     found = lex.concepts(forms, lang)
-    concepts = {c for c, _, _ in found}
-    covered = {i for _, start, end in found for i in range(start, end)}
-    names: set[str] = set()
+    category = lex.category
+    categories = {concept: category(concept) for concept, _, _ in found}
     if lang == "ar":
-        for i, word_forms in enumerate(forms):
-            if i not in covered:
-                names |= _arabic_names(word_forms)
+        names = set().union(*map(_arabic_names, _outside(forms, found)))
     else:
-        names = _english_names(text, forms, covered)
+        explained = {form for _, start, end in found for wf in forms[start:end] for form in wf}
+        names = _english_names(text, explained)
     return Anchors(
         numbers=frozenset(numbers),
         dates=frozenset(dates),
-        concepts=frozenset(concepts),
+        concepts=frozenset(categories),
         names=frozenset(names),
         quotes=bool(_QUOTES.search(text)),
         chars=len(text),
-        concept_categories={c: lex.category(c) for c in concepts},
+        concept_categories=categories,
     )
+
+
+def _calendar_words(normalised: str) -> list[str]:
+    """The words dates and number words are read from: split at spaces and hyphens, a comma
+    a word of its own, ordinals as their numbers. Empty words at the ends are kept, as a
+    split at separators gives them, since positions count (the word before a month)."""
+    spaced = normalised.replace(",", " , ").replace("-", " ")
+    parts = spaced.split()
+    if not spaced or spaced[0] == " ":
+        parts.insert(0, "")
+    if spaced[-1:] == " ":
+        parts.append("")
+    return [
+        _strip_ordinal(w) if (w := part.strip(_WORD_TRIM))[-2:] in _ORDINAL_ENDS else w
+        for part in parts
+    ]
+
+
+def _outside(forms: list[Forms], found: list[tuple[str, int, int]]) -> list[Forms]:
+    """The words no lexicon phrase covers (``found`` is in text order and never overlaps)."""
+    outside: list[Forms] = []
+    done = 0
+    for _, start, end in found:
+        outside += forms[done:start]
+        done = end
+    outside += forms[done:]
+    return outside
 
 
 @lru_cache(maxsize=131072)
@@ -298,9 +334,8 @@ def _not_names() -> frozenset[str]:
     return frozenset(words)
 
 
-def _english_names(text: str, forms: list[Forms], covered: set[int]) -> set[str]:
-    """Skeletons of capitalised words that the lexicon did not already explain."""
-    explained = {form for i in covered if i < len(forms) for form in forms[i]}
+def _english_names(text: str, explained: set[str]) -> set[str]:
+    """Skeletons of capitalised words whose forms the lexicon did not already explain."""
     stop = _not_names()
     names = set()
     for word in _CAPITALISED.findall(text):

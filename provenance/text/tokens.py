@@ -80,13 +80,23 @@ def words(text: str, *, normalised: bool = False) -> list[str]:
 
 def token_forms(text: str, lang: str, *, normalised: bool = False) -> list[Forms]:
     """Each word of ``text`` with its candidate forms, the most literal first."""
-    return [_word_forms(word) for word in words(text, normalised=normalised)]
+    known = _KNOWN_FORMS
+    return [known.get(word) or _word_forms(word) for word in words(text, normalised=normalised)]
 
 
-@lru_cache(maxsize=262144)
+_KNOWN_FORMS: dict[str, Forms] = {}
+"""Words already seen, with their forms: words recur, so most words cost one dict look-up
+(cheaper than a call through a cache)."""
+_MAX_KNOWN = 262144
+
+
 def _word_forms(word: str) -> Forms:
-    """One word's forms in its script (words recur: one cache look-up a word)."""
-    return arabic_forms(word) if is_arabic(word) else english_forms(word)
+    """One word's forms in its script, remembered (the table starts again when full)."""
+    forms = arabic_forms(word) if is_arabic(word) else english_forms(word)
+    if len(_KNOWN_FORMS) >= _MAX_KNOWN:
+        _KNOWN_FORMS.clear()
+    _KNOWN_FORMS[word] = forms
+    return forms
 
 
 def dictionary_key(phrase: str) -> tuple[str, ...]:
