@@ -173,8 +173,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 @contextmanager
 def _migration_lock(engine: Engine) -> Iterator[None]:
     """One migration at a time per database: a PostgreSQL advisory lock held on its own
-    connection, or an exclusive ``flock`` on the SQLite file (SQLite's own locks are POSIX
-    record locks, which ``flock`` does not touch)."""
+    connection, or an exclusive ``flock`` on a lock file beside the SQLite file. Never on the
+    database file itself: closing any descriptor of it drops every POSIX lock this process's
+    SQLite connections hold on it, and another process's last connection may then take the
+    database for unused, checkpoint it and delete the WAL that this process still writes to,
+    so that its commits are lost without an error."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
@@ -192,8 +195,9 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     import fcntl
 
     try:
-        handle = open(Path(path).expanduser(), "ab")  # noqa: SIM115 (created if missing, never written)
-    except OSError:  # a read-only file: the migration itself will say why it cannot run
+        database = Path(path).expanduser()
+        handle = open(database.with_name(database.name + ".migrate-lock"), "ab")  # noqa: SIM115
+    except OSError:  # a read-only folder: the migration itself will say why it cannot run
         yield
         return
     with handle:
