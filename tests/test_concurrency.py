@@ -164,3 +164,36 @@ def test_overlapping_ingests_at_once_on_sqlite(tmp_path: Path) -> None:
 def test_overlapping_ingests_at_once_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     Store.open(pg_url).close()  # the schema, before the race
     _ingest_race(pg_url, tmp_path)
+
+
+@pytest.mark.sqlite_only
+def test_the_migration_lock_leaves_sqlite_its_own_locks(tmp_path: Path) -> None:
+    """A process that opens a database while another already writes to it takes the migration
+    lock; that must not take away the locks its own SQLite connections hold, or the other
+    process, closing its last connection, checkpoints and deletes the WAL this one still
+    writes to, and this one's next commits are lost without an error."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from provenance import db
+
+    path = tmp_path / "shared.db"
+    Store.open(f"sqlite:///{path}").close()
+    mine = sqlite3.connect(path)
+    mine.execute("CREATE TABLE probe (x INTEGER)")
+    mine.commit()
+    mine.execute("SELECT count(*) FROM probe").fetchall()  # an open WAL connection, as a pool keeps
+    with db._migration_lock(db.make_engine(f"sqlite:///{path}")):
+        pass
+    other = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); {}; c.close()"
+    write = other.format("c.execute('INSERT INTO probe VALUES (1)'); c.commit()")
+    subprocess.run([sys.executable, "-c", write, str(path)], check=True)  # its last connection
+    mine.execute("INSERT INTO probe VALUES (2)")
+    mine.commit()
+    count = other.format("print(c.execute('SELECT count(*) FROM probe').fetchone()[0])")
+    seen = subprocess.run(
+        [sys.executable, "-c", count, str(path)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    mine.close()
+    assert seen == "2"
