@@ -526,16 +526,22 @@ def index_articles(
     return total
 
 
-def check_index(store: IndexingStore, *, repair: bool = False) -> dict[str, int]:
+def check_index(store: IndexingStore, *, repair: bool = False) -> dict[str, int | bool]:
     """Compare the term statistics with the postings they count; with ``repair``, recount
     them when they disagree. Linking never needs this (a killed build is recounted on the
-    next run); it is for an auditor who wants to see the index is sound."""
+    next run); it is for an auditor who wants to see the index is sound.
+
+    Counts marked stale are ``recount_pending``, not wrong: another build is writing
+    postings it counts at its end (or one was killed, and the next build recounts)."""
     wrong = store.term_stats_errors()
-    if wrong and repair:
+    repaired = 0
+    if repair and wrong != 0:
         store.recount_term_stats()
+        repaired, wrong = wrong or 0, store.term_stats_errors()
     return {
-        "wrong_counts": wrong,
-        "repaired": wrong if repair else 0,
+        "wrong_counts": wrong or 0,
+        "recount_pending": wrong is None,
+        "repaired": repaired,
         "to_index": store.count_to_index(),
     }
 

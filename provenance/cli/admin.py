@@ -60,9 +60,15 @@ def index(
             highlight=False,
         )
     else:
+        state = (
+            "the term counts are being rebuilt by another build (or one was interrupted: "
+            "the next `provenance index` recounts them)"
+            if report["recount_pending"]
+            else "the index is sound"
+        )
         out.print(
             f"{report['indexed']} articles indexed, {report['to_index']} left; "
-            f"{report['repaired']} term counts repaired; the index is sound",
+            f"{report['repaired']} term counts repaired; {state}",
             highlight=False,
         )
     if report["wrong_counts"] and not repair:

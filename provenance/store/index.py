@@ -168,10 +168,15 @@ class IndexStore:
                 )
             )
 
-    def term_stats_errors(self) -> int:
-        """How many (term, language) counts disagree with the postings (0 when sound)."""
+    def term_stats_errors(self) -> int | None:
+        """How many (term, language) counts disagree with the postings (0 when sound), or
+        None while the counts are marked stale: a bulk build is writing postings it counts
+        at its end (or was killed before; the next build recounts), so a difference then is
+        work in progress, not damage. The flag and the counts are read in one statement, so
+        one snapshot, however the builds interleave."""
         stats = AnchorStat.__table__  # type: ignore[attr-defined]
         terms = AnchorTerm.__table__  # type: ignore[attr-defined]
+        state = IndexState.__table__  # type: ignore[attr-defined]
         counted = (
             select(terms.c.term, terms.c.lang, func.count().label("n"))
             .where(terms.c.lang.is_not(None))
@@ -197,8 +202,14 @@ class IndexStore:
                 .exists()
             )
         )
+        stale = select(state.c.stats_stale).where(state.c.id == 1)
         with self.engine.connect() as conn:
-            return int(conn.execute(wrong).scalar_one()) + int(conn.execute(extra).scalar_one())
+            marked, wrong_n, extra_n = conn.execute(
+                core_select(
+                    stale.scalar_subquery(), wrong.scalar_subquery(), extra.scalar_subquery()
+                )
+            ).one()
+        return None if marked else int(wrong_n) + int(extra_n)
 
     @staticmethod
     def _apply_term_deltas(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
