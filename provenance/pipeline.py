@@ -160,6 +160,7 @@ def align_links(
     store: AligningStore,
     *,
     translation: str | int | None = None,
+    translation_ids: Sequence[int] | None = None,
     everything: bool = False,
     embedder: Embedder | None = None,
     force: bool = False,
@@ -167,7 +168,8 @@ def align_links(
     lengths: LengthSamples | None = None,
     max_cells: int | None = None,
 ) -> AlignReport:
-    """Align the links of one translation, or of every translation, that need it.
+    """Align the links of one translation, of several (``translation_ids``, a parallel run's
+    share), or of every translation, that need it.
 
     A link needs aligning when it has never been aligned or a side has a new revision since.
     Only confirmed and auto links and each translation's best suggestion are aligned; rejected
@@ -178,16 +180,15 @@ def align_links(
     whose paragraphs make more pairs than this is skipped with its reason (as is one that
     runs out of memory); the others go on.
     """
-    if translation is None and not everything:
-        raise ValueError("give a translation or everything=True")
+    if translation is None and translation_ids is None and not everything:
+        raise ValueError("give a translation, translation_ids or everything=True")
     translation_id = _article_id(store, translation) if translation is not None else None
     report = AlignReport()
+    found = store.links(
+        translation_id=translation_id, translation_ids=translation_ids, statuses=ALIGNED_LINKS
+    )
     # The link a reviewer sees: confirmed or auto, else the best suggestion; runner-ups wait.
-    links = [
-        link
-        for link in store.links(translation_id=translation_id, statuses=ALIGNED_LINKS)
-        if link.status != LinkStatus.suggested or link.rank == 1
-    ]
+    links = [link for link in found if link.status != LinkStatus.suggested or link.rank == 1]
     if translation_id is not None and not links:
         from provenance.errors import NotFoundError
 
@@ -212,8 +213,17 @@ def align_links(
                       f"limit of {max_cells:,} pairs (PROVENANCE_MAX_ALIGN_CELLS)")  # fmt: skip
                 continue
             chunk.append(work)
-        for (link, t_paras, o_paras, params), groups in _aligned(chunk, cached, embed_all, report):
-            _save_alignment(store, report, link, t_paras, o_paras, groups, params.length_ratio)
+        results = [
+            (link, _stored_form(t_paras, o_paras, groups, params.length_ratio))
+            for (link, t_paras, o_paras, params), groups in _aligned(
+                chunk, cached, embed_all, report
+            )
+        ]
+        # one write transaction for the chunk, taken once its flags are computed: fewer
+        # commits, and parallel workers contend for SQLite's write lock a twentieth as often
+        with store.atomic():
+            for link, stored in results:
+                _save_alignment(store, report, link, stored)
     return report
 
 
@@ -282,33 +292,30 @@ def _skip(report: AlignReport, link: LinkView, reason: str) -> None:
     )
 
 
-def _save_alignment(
-    store: AligningStore,
-    report: AlignReport,
-    link: LinkView,
-    t_paras: list[Paragraph],
-    o_paras: list[Paragraph],
-    groups: list[Group],
-    ratio: float,
-) -> None:
-    """Store one link's groups and flags and note them in the report."""
+@dataclass(frozen=True)
+class _Stored:
+    """One link's alignment as the store keeps it: group rows, flag rows, coverage."""
+
+    groups: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    coverage: float
+
+
+def _stored_form(
+    t_paras: list[Paragraph], o_paras: list[Paragraph], groups: list[Group], ratio: float
+) -> _Stored:
+    """The groups and their flags as rows, each flag pointing at the group (by position)
+    that holds its paragraph."""
     flags = flags_for_alignment(groups, t_paras, o_paras, length_ratio=ratio)
-    position = {id(g): n for n, g in enumerate(groups)}
+    last_first = list(reversed(list(enumerate(groups))))  # the first group holding it wins
+    holder_t = {i: n for n, g in last_first for i in g.translation}
+    holder_o = {j: n for n, g in last_first for j in g.original}
     rows = []
     for flag in flags:
-        group_index = next(
-            (
-                position[id(g)]
-                for g in groups
-                if (flag.translation is not None and flag.translation in g.translation)
-                or (
-                    flag.translation is None
-                    and flag.original is not None
-                    and flag.original in g.original
-                )
-            ),
-            None,
-        )
+        if flag.translation is not None:
+            group_index = holder_t.get(flag.translation)
+        else:
+            group_index = holder_o.get(flag.original) if flag.original is not None else None
         evidence = {
             **flag.evidence,
             "translation_index": flag.translation,
@@ -323,10 +330,7 @@ def _save_alignment(
                 "group_index": group_index,
             }
         )
-    saved = store.save_alignment(
-        link.id,
-        link.translation_revision,
-        link.original_revision,
+    return _Stored(
         [
             {
                 "kind": g.kind,
@@ -339,8 +343,22 @@ def _save_alignment(
             for g in groups
         ],
         rows,
+        _coverage_of(groups, t_paras),
+    )
+
+
+def _save_alignment(
+    store: AligningStore, report: AlignReport, link: LinkView, stored: _Stored
+) -> None:
+    """Store one link's groups and flags and note them in the report."""
+    saved = store.save_alignment(
+        link.id,
+        link.translation_revision,
+        link.original_revision,
+        stored.groups,
+        stored.flags,
         link.translation_id,
-        coverage=_coverage_of(groups, t_paras),
+        coverage=stored.coverage,
     )
     report.aligned.append(
         {
@@ -349,7 +367,7 @@ def _save_alignment(
             "original": link.original_url,
             "groups": saved["groups"],
             "flags": saved["flags"],
-            "coverage": _coverage_of(groups, t_paras),
+            "coverage": stored.coverage,
         }
     )
 

@@ -75,7 +75,11 @@ class AligningStore(ArticleFinder, EmbeddingStore, LengthSource, Protocol):
     """What ``pipeline.align_links`` reads and writes."""
 
     def links(
-        self, *, translation_id: int | None = None, statuses: tuple[str, ...] | None = None
+        self,
+        *,
+        translation_id: int | None = None,
+        translation_ids: Sequence[int] | None = None,
+        statuses: tuple[str, ...] | None = None,
     ) -> list[LinkView]: ...
 
     def has_reviewer_groups(self, link_id: int) -> bool: ...
@@ -83,6 +87,8 @@ class AligningStore(ArticleFinder, EmbeddingStore, LengthSource, Protocol):
     def paragraphs(self, revision_id: int) -> list[ParagraphView]: ...
 
     def save_paragraph_anchors(self, revision_id: int, anchors: dict[int, str]) -> None: ...
+
+    def atomic(self) -> AbstractContextManager[object]: ...
 
     def save_alignment(
         self,

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from provenance.config import Settings
-from provenance.errors import NotFoundError, ProvenanceError
+from provenance.errors import ProvenanceError
 from provenance.processes import worker_pool
 from provenance.store import Store, retry_on_duplicate
 
@@ -131,25 +131,26 @@ def link_in_processes(
 # -- align --------------------------------------------------------------------------------
 
 
-def _align_one(translation_id: int, semantic: bool | None, force: bool, lengths: Any) -> Any:
-    from provenance.pipeline import AlignReport, align_links
+def _align_some(
+    translation_ids: list[int], semantic: bool | None, force: bool, lengths: Any
+) -> Any:
+    """Align a share of the translations: their links' paragraphs embedded in batches
+    together and their alignments written in one transaction (``align_links``)."""
+    from provenance.pipeline import align_links
 
     store = _worker.store
     assert store is not None
     embedder = embedder_for(semantic, _worker.settings)
-    try:
-        return _retrying(
-            lambda: align_links(
-                store,
-                translation=translation_id,
-                embedder=embedder,
-                force=force,
-                lengths=lengths,
-                max_cells=_worker.settings.max_align_cells,
-            )
+    return _retrying(
+        lambda: align_links(
+            store,
+            translation_ids=translation_ids,
+            embedder=embedder,
+            force=force,
+            lengths=lengths,
+            max_cells=_worker.settings.max_align_cells,
         )
-    except NotFoundError:  # only rejected links, or none: nothing of its to align
-        return AlignReport()
+    )
 
 
 def align_in_processes(
@@ -157,20 +158,21 @@ def align_in_processes(
 ) -> Any:
     """``align --all`` over ``workers`` processes, a translation's links in one of them;
     the reports merged in translation order, as one process would have written them."""
-    from provenance.pipeline import AlignReport, length_samples
+    from provenance.pipeline import ALIGN_CHUNK, AlignReport, length_samples
 
     links = store.links()
     ids = list(dict.fromkeys(link.translation_id for link in links))
     lengths = length_samples(store, links)  # read once, here: every part aligns alike
+    size = max(1, min(ALIGN_CHUNK, len(ids) // (workers * 4)))  # no worker idle at the end
+    shares = [ids[at : at + size] for at in range(0, len(ids), size)]
     report = AlignReport()
     with _pool(workers, settings) as pool:
         for part in pool.map(
-            _align_one,
-            ids,
-            [semantic] * len(ids),
-            [force] * len(ids),
-            [lengths] * len(ids),
-            chunksize=_chunk(len(ids), workers),
+            _align_some,
+            shares,
+            [semantic] * len(shares),
+            [force] * len(shares),
+            [lengths] * len(shares),
         ):
             report.aligned += part.aligned
             report.unchanged += part.unchanged

@@ -3,6 +3,7 @@ read and write."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -100,10 +101,17 @@ class LinkStore(UnitOfWork):
             return _link_view(link, t, o)
 
     def links(
-        self, *, translation_id: int | None = None, statuses: tuple[str, ...] | None = None
+        self,
+        *,
+        translation_id: int | None = None,
+        translation_ids: Sequence[int] | None = None,
+        statuses: tuple[str, ...] | None = None,
     ) -> list[LinkView]:
-        """Links, best first per translation; optionally of one translation or some statuses."""
-        return self._links(translation_id=translation_id, statuses=statuses)
+        """Links, best first per translation; optionally of one translation, of some
+        translations, or with some statuses."""
+        return self._links(
+            translation_id=translation_id, translation_ids=translation_ids, statuses=statuses
+        )
 
     def link_by_id(self, link_id: int) -> LinkView:
         """One link, with its articles' URLs and outlets; NotFoundError when there is none."""
@@ -116,6 +124,7 @@ class LinkStore(UnitOfWork):
         self,
         *,
         translation_id: int | None = None,
+        translation_ids: Sequence[int] | None = None,
         statuses: tuple[str, ...] | None = None,
         link_id: int | None = None,
     ) -> list[LinkView]:
@@ -133,6 +142,8 @@ class LinkStore(UnitOfWork):
         )
         if translation_id is not None:
             query = query.where(col(Link.translation_id) == translation_id)
+        if translation_ids is not None:
+            query = query.where(col(Link.translation_id).in_(translation_ids))
         if statuses:
             query = query.where(col(Link.status).in_(statuses))
         if link_id is not None:
@@ -223,28 +234,41 @@ class LinkStore(UnitOfWork):
                 else:
                     session.delete(group)
             session.flush()
-            ids: list[int] = []
-            for position, data in enumerate(groups):
-                row = AlignmentGroup(link_id=link_id, position=position, origin="machine", **data)
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                ids.append(row.id)
-            created = 0
-            for data in flags:
-                if _flag_key(data["kind"], data["evidence"]) in decided:
-                    continue
-                group_index = data.pop("group_index", None)
-                session.add(
-                    Flag(
-                        article_id=article_id,
-                        link_id=link_id,
-                        group_id=ids[group_index] if group_index is not None else None,
-                        translation_revision_id=translation_revision,
-                        **data,
-                    )
-                )
-                created += 1
+            # Core inserts: a link has tens of groups and flags, and ORM objects cost more
+            # to build and flush than the alignment itself took to compute
+            group_table, flag_table = table_of(AlignmentGroup), table_of(Flag)
+            ids = (
+                session.execute(
+                    group_table.insert().returning(
+                        group_table.c.id, sort_by_parameter_order=True
+                    ),
+                    [
+                        {"link_id": link_id, "position": position, "origin": "machine",
+                         "active": True, **data}
+                        for position, data in enumerate(groups)
+                    ],
+                ).scalars().all()
+                if groups
+                else []
+            )  # fmt: skip
+            now = utcnow()
+            new_flags = [
+                {
+                    "article_id": article_id,
+                    "link_id": link_id,
+                    "group_id": ids[index] if (index := data.get("group_index")) is not None
+                    else None,
+                    "translation_revision_id": translation_revision,
+                    "status": FlagStatus.open, "origin": "machine", "note": None,
+                    "created_at": now,
+                    **{k: v for k, v in data.items() if k != "group_index"},
+                }
+                for data in flags
+                if _flag_key(data["kind"], data["evidence"]) not in decided
+            ]  # fmt: skip
+            if new_flags:
+                session.execute(flag_table.insert(), new_flags)
+            created = len(new_flags)
             link.translation_revision_id = translation_revision
             link.original_revision_id = original_revision
             if coverage is not None:
