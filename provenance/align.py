@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from provenance.embed import EMBED_BATCH, Embedder, embed_texts, group_vector
+from provenance.embed import EMBED_BATCH, Embedder, embed_everything, embed_texts, group_vector
 from provenance.text.anchors import Anchors, anchors_from_json, extract_anchors
 from provenance.text.segment import CHROME_KINDS
 from provenance.vocab import GroupKind, ParagraphKind
@@ -593,10 +592,6 @@ def _facing_pair(
     return pairs
 
 
-EMBED_ALL_ENV = "PROVENANCE_EMBED_ALL"
-"""Set to 1 to embed every paragraph of every pair (the path before the semantic signal was
-spent only where it matters), e.g. to compare ``provenance eval`` figures between the two."""
-
 FIX_MARGIN = 1.0
 """A link the anchors, length and position alone score at least this far above their
 threshold is kept without embedding its paragraphs: on the gold sets the semantic signal
@@ -638,8 +633,7 @@ def align_pairs(
     are embedded and aligned with the semantic signal between the kept links.
     ``embed_all`` (default: $PROVENANCE_EMBED_ALL) embeds every paragraph instead.
     """
-    if embed_all is None:
-        embed_all = os.environ.get(EMBED_ALL_ENV, "").lower() in ("1", "true", "yes", "on")
+    embed_all = embed_everything(embed_all)
     plans = [
         _Plan.make(list(t), list(o), p, embedder, embed_all)
         for (t, o), p in zip(pairs, params or [None] * len(pairs), strict=True)

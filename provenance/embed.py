@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -110,6 +111,19 @@ def embed_texts(
         chunk = distinct[start : start + size]
         vectors.update(zip(chunk, embedder.embed(chunk), strict=True))
     return vectors
+
+
+EMBED_ALL_ENV = "PROVENANCE_EMBED_ALL"
+"""Set to 1 to spend the semantic signal everywhere (the path before it was spent only where
+it can change a decision): every paragraph of every pair aligned, every reranked candidate
+of every link, e.g. to compare ``provenance eval`` figures between the two paths."""
+
+
+def embed_everything(given: bool | None = None) -> bool:
+    """``given``, else $PROVENANCE_EMBED_ALL."""
+    if given is not None:
+        return given
+    return os.environ.get(EMBED_ALL_ENV, "").lower() in ("1", "true", "yes", "on")
 
 
 _DEFAULT: list[Embedder | None] = []

@@ -36,7 +36,7 @@ from provenance.align import (
     to_paragraphs,
 )
 from provenance.config import Settings
-from provenance.embed import Embedder, group_vector
+from provenance.embed import Embedder, embed_everything, group_vector
 from provenance.ports import CandidateStore, EmbeddingStore, IndexingStore, RankingStore
 from provenance.processes import die_with_parent
 from provenance.text.anchors import anchors_from_json, extract_anchors
@@ -275,11 +275,17 @@ def rank_candidates(
     *,
     embedder: Embedder | None = None,
     params: LinkParams = LinkParams(),
+    settings: Settings | None = None,
+    embed_all: bool | None = None,
 ) -> tuple[list[Candidate], float]:
     """Rerank the best retrieved candidates by alignment coverage (and, with an embedder, by
     document similarity), then fold near-identical copies into the one that stands for them.
 
-    Returns the ranking and the seconds spent on the semantic backend.
+    Document similarity costs a second or so a query (the leads of every reranked candidate
+    embedded), so with the decision thresholds of ``settings`` it is measured only when it
+    could still change the winner or the decision (``semantic_can_change``); ``embed_all``
+    (default: $PROVENANCE_EMBED_ALL) measures it always. Returns the ranking and the seconds
+    spent on the semantic backend.
     """
     credit = params.weight_credit
     ordered = sorted(
@@ -292,7 +298,8 @@ def rank_candidates(
             translation, loaded[candidate.article_id]
         )
     semantic_seconds = 0.0
-    if embedder is not None:
+    wanted = settings is None or embed_everything(embed_all)
+    if embedder is not None and (wanted or semantic_can_change(ordered, settings, params)):
         start = time.perf_counter()
         semantic_margins(translation, head, loaded, embedder, params)
         semantic_seconds = time.perf_counter() - start
@@ -307,6 +314,28 @@ def rank_candidates(
     for n, candidate in enumerate(ranked, start=1):
         candidate.rank = n
     return ranked, semantic_seconds
+
+
+def semantic_can_change(
+    candidates: Sequence[Candidate], settings: Settings | None, params: LinkParams = LinkParams()
+) -> bool:
+    """Whether document similarity could still change which candidate wins or what is
+    decided. It moves a reranked candidate's score by at most half its weight either way
+    (``combined_score``), so a leader ahead by more than the whole weight, whose decision is
+    the same at both ends of that range, stands whatever the vectors say. (Every candidate
+    is taken to move, the ones not reranked too: a bound, never an underestimate.)"""
+    if settings is None:
+        return True
+    scores = sorted((combined_score(c, params) for c in candidates), reverse=True)
+    if not scores:
+        return False
+    swing = params.semantic_weight / 2
+    best, runner_up = scores[0], scores[1] if len(scores) > 1 else 0.0
+    if best - runner_up <= 2 * swing:
+        return True
+    worst_case = decision_for(best - swing, runner_up + swing, settings)
+    best_case = decision_for(best + swing, max(0.0, runner_up - swing), settings)
+    return worst_case != best_case
 
 
 def _lead(
@@ -464,13 +493,17 @@ def fold_copies(
 
 def decide(candidates: Sequence[Candidate], settings: Settings) -> str:
     """auto, suggested or none, from the top score and its lead over the runner-up."""
-    if not candidates or candidates[0].score < settings.link_floor:
+    if not candidates:
         return "none"
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if (
-        candidates[0].score >= settings.link_auto_threshold
-        and candidates[0].score - runner_up >= settings.link_auto_margin
-    ):
+    return decision_for(candidates[0].score, runner_up, settings)
+
+
+def decision_for(best: float, runner_up: float, settings: Settings) -> str:
+    """The decision for a top score and the runner-up's (``decide``)."""
+    if best < settings.link_floor:
+        return "none"
+    if best >= settings.link_auto_threshold and best - runner_up >= settings.link_auto_margin:
         return LinkStatus.auto
     return LinkStatus.suggested
 
@@ -604,11 +637,12 @@ def find_originals(
     limit: int = 50,
     window: bool = True,
     params: LinkParams = LinkParams(),
+    embed_all: bool | None = None,
 ) -> LinkResult:
     """Ranked candidate originals for a stored translation, each with its explanation.
 
     A translation without a date searches the whole corpus (and says so in ``note``); an
-    original without a date is in every window.
+    original without a date is in every window. ``embed_all``: see ``rank_candidates``.
     """
     settings = settings or Settings()
     start = time.perf_counter()
@@ -663,7 +697,13 @@ def find_originals(
         return to_paragraphs(store.current_paragraphs(article_id), "ar")
 
     ranked, semantic_seconds = rank_candidates(
-        paragraphs, candidates, load, embedder=embedder, params=params
+        paragraphs,
+        candidates,
+        load,
+        embedder=embedder,
+        params=params,
+        settings=settings,
+        embed_all=embed_all,
     )
     ranked = [c for c in ranked if c.score >= settings.link_floor] or ranked[:0]
     return LinkResult(

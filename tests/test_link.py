@@ -366,7 +366,9 @@ def test_semantic_similarity_is_a_feature_of_every_reranked_candidate(store: Sto
     )
     embedder = BagOfWordsEmbedder()
     keep_all = Settings(link_floor=0.0)
-    result = find_originals(store, translation, embedder=embedder, settings=keep_all)
+    result = find_originals(
+        store, translation, embedder=embedder, settings=keep_all, embed_all=True
+    )
     plain = find_originals(store, translation, settings=keep_all)
     assert result.candidates[0].url == ENAB and result.semantic_seconds > 0
     for candidate in result.candidates:
@@ -381,8 +383,48 @@ def test_semantic_similarity_is_a_feature_of_every_reranked_candidate(store: Sto
     # vectors are kept in the database, by text hash, as the aligner keeps them
     assert store.load_embeddings([text_key(ORIGINAL[0])], "bag-of-words")
     calls = embedder.calls
-    find_originals(store, translation, embedder=embedder)
+    find_originals(store, translation, embedder=embedder, embed_all=True)
     assert embedder.calls == calls  # everything came from the cache
+
+
+def test_a_clear_winner_is_decided_without_embedding_anything(store: Store) -> None:
+    """Document similarity moves a score by 0.05 at most: a leader far ahead, whose decision
+    holds either way, is linked without the cost of embedding every candidate's lead, and
+    with the same winner and decision as when similarity is measured."""
+    translation = _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY - timedelta(days=3)),
+            (ENAB, ORIGINAL, DAY - timedelta(days=1)),
+        ],
+    )
+    everything = find_originals(store, translation, embedder=BagOfWordsEmbedder(), embed_all=True)
+    embedder = BagOfWordsEmbedder()
+    spared = find_originals(store, translation, embedder=embedder, embed_all=False)
+    assert embedder.calls == 0
+    assert spared.semantic_seconds == 0 and all(c.semantic is None for c in spared.candidates)
+    assert [c.url for c in spared.candidates][:1] == [c.url for c in everything.candidates][:1]
+    assert spared.decision == everything.decision == "auto"
+
+
+def test_similarity_is_measured_when_it_could_change_the_winner_or_the_decision() -> None:
+    from provenance.link import Candidate, combined_score, semantic_can_change
+
+    def candidate(n: int, coverage: float) -> Candidate:
+        return Candidate(n, f"u{n}", None, "", None, term_score=0.5, coverage=coverage,
+                         original_coverage=coverage)  # fmt: skip
+
+    settings = Settings()
+    far_ahead = [candidate(1, 0.95), candidate(2, 0.2)]
+    close = [candidate(1, 0.8), candidate(2, 0.72)]
+    assert not semantic_can_change(far_ahead, settings)
+    assert semantic_can_change(close, settings)  # the runner-up could overtake
+    # far ahead of the runner-up, but just over the auto-link threshold: the decision could flip
+    at_threshold = [candidate(1, 0.75), candidate(2, 0.1)]
+    best = combined_score(at_threshold[0])
+    assert settings.link_auto_threshold <= best < settings.link_auto_threshold + 0.05
+    assert semantic_can_change(at_threshold, settings)
+    assert semantic_can_change(far_ahead, None)  # no thresholds given: always measured
 
 
 def test_semantic_value_is_centred_on_the_other_candidates() -> None:
@@ -410,7 +452,7 @@ def test_semantic_backend_ranks_the_original_most_similar(store: Store) -> None:
         ],
     )
     result = find_originals(
-        store, translation, embedder=embedder, settings=Settings(link_floor=0.0)
+        store, translation, embedder=embedder, settings=Settings(link_floor=0.0), embed_all=True
     )
     assert result.semantic_seconds > 0
     reranked = [c for c in result.candidates if c.coverage is not None]
