@@ -2,8 +2,8 @@
 
 Each process opens its own Store, so the database arbitrates between them as between any two
 commands (SQLite's write lock and busy timeout, PostgreSQL's row locks), and takes whole units
-of work: one translation to link, one translation's links to align, all the URLs of one host
-to fetch (so ``--per-host`` and ``--delay`` still hold for a host). The parent hands out the
+of work: one translation to link, the links of a share of translations to align, all the URLs
+of one host to fetch (so ``--per-host`` and ``--delay`` still hold for a host). The parent hands out the
 units in the order one process would take them and merges the reports in that order, so the
 command prints the same whatever N. The semantic model is loaded by each worker, never by the
 parent, with the machine's cores shared out among its threads.
