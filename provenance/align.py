@@ -17,9 +17,9 @@ why it was made.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,20 +155,29 @@ CONCEPT_WEIGHTS = {
 }
 
 
+DATE_WEIGHTS = {"d": 1.0, "m": 0.35, "y": 0.35, "wd": 0.5}
+"""Base weight of a date anchor by its prefix (a day says more than a month or a year)."""
+
+
 def anchor_keys(anchors: Anchors, *, names: bool) -> dict[str, float]:
     """Anchor key -> base weight (before rarity). Names only where they can be counted."""
-    keys: dict[str, float] = {}
-    for number in anchors.numbers:
-        small = number.isdigit() and int(number) <= 10
-        keys[f"n:{number}"] = 0.5 if small or number.startswith("~") else 1.0
-    for date in anchors.dates:
-        prefix = date.split(":", 1)[0]
-        keys[date] = {"d": 1.0, "m": 0.35, "y": 0.35, "wd": 0.5}.get(prefix, 0.5)
-    for concept in anchors.concepts:
-        keys[f"c:{concept}"] = CONCEPT_WEIGHTS.get(anchors.concept_categories.get(concept, ""), 0.6)
+    keys = {
+        f"n:{number}": 0.5
+        if (number.isdigit() and int(number) <= 10) or number.startswith("~")
+        else 1.0
+        for number in anchors.numbers
+    }
+    # (update, as assignment would: a later kind's key that repeats one keeps its place)
+    keys.update({date: DATE_WEIGHTS.get(date.partition(":")[0], 0.5) for date in anchors.dates})
+    categories = anchors.concept_categories
+    keys.update(
+        {
+            f"c:{concept}": CONCEPT_WEIGHTS.get(categories.get(concept, ""), 0.6)
+            for concept in anchors.concepts
+        }
+    )
     if names:
-        for name in anchors.names:
-            keys[f"p:{name}"] = 0.6 if len(name) >= 3 else 0.3
+        keys.update({f"p:{name}": 0.6 if len(name) >= 3 else 0.3 for name in anchors.names})
     return keys
 
 
@@ -185,6 +194,7 @@ class PairContext:
     o_keys: list[dict[str, float]]
     o_names: list[frozenset[str]]
     rarity: dict[str, float]
+    """Anchor key -> its weight for being common in the article, for the keys below 1."""
     t_vectors: np.ndarray | None = None
     o_vectors: np.ndarray | None = None
     cos_spread: float = 1.0
@@ -192,6 +202,41 @@ class PairContext:
     o_embedded: np.ndarray | None = None
     """Which paragraphs have a vector (rows of the others are zero): the semantic signal is
     spent only where it can change a decision (``align_pairs``)."""
+    t_weights: list[dict[str, float]] = field(init=False, repr=False)
+    o_weights: list[dict[str, float]] = field(init=False, repr=False)
+    """Each paragraph's anchor keys with their weights (base x rarity): every coverage below
+    sums these, so each product is computed once a pair rather than once a candidate."""
+    o_found: list[set[str]] = field(init=False, repr=False)
+    """The translation keys each original paragraph answers: its own keys, and its names as
+    ``p:`` keys (``p:`` keys match names only)."""
+    o_share: list[set[str]] = field(init=False, repr=False)
+    """Its keys and its names as ``p:`` keys (what ``_share_found`` counts as found)."""
+    key_weights: dict[str, float] = field(init=False, repr=False)
+    """One weight per key for the matrices: the base of the first translation paragraph
+    that has it (else the first original one) x rarity."""
+
+    def __post_init__(self) -> None:
+        # Most keys have rarity 1 and weigh their base (x 1.0 is exact): a paragraph with no
+        # rarer key keeps its own dict.
+        rare = {key: value for key, value in self.rarity.items() if value != 1.0}
+        self.t_weights = [_weighted(keys, rare) for keys in self.t_keys]
+        self.o_weights = [_weighted(keys, rare) for keys in self.o_keys]
+        # An Arabic paragraph's names (the skeleton of every word) matter only where a
+        # translation paragraph has them as a name key.
+        t_names = {key[2:] for keys in self.t_keys for key in keys if key.startswith("p:")}
+        self.o_found, self.o_share = [], []
+        clash = _has_name_keys(self.o_keys)
+        for keys, names in zip(self.o_keys, self.o_names, strict=True):
+            share = keys.keys() | {f"p:{name}" for name in names & t_names}
+            self.o_share.append(share)
+            if clash and _has_name_keys([keys]):  # p: keys match names only
+                share = {key for key in keys if not key.startswith("p:")}
+                share |= {f"p:{name}" for name in names & t_names}
+            self.o_found.append(share)
+        bases: dict[str, float] = {}
+        for keys in reversed((*self.t_keys, *self.o_keys)):
+            bases.update(keys)  # the first paragraph's base wins
+        self.key_weights = _weighted(bases, rare)
 
     @classmethod
     def build(
@@ -209,14 +254,10 @@ class PairContext:
         t_keys = [anchor_keys(a, names=True) for a in t_anchors]
         o_keys = [anchor_keys(a, names=False) for a in o_anchors]
         o_names = [a.names for a in o_anchors]
-        df: Counter[str] = Counter()
-        for keys in t_keys:
-            df.update(keys)
-        for keys, names in zip(o_keys, o_names, strict=True):
-            df.update(keys)
-            df.update(f"p:{n}" for n in names)
+        df = _key_counts(t_keys, o_keys, o_names)
         # Rarity: an anchor in one paragraph of each side is worth 1; in many, much less.
-        rarity = {k: min(1.0, 2.0 / c) ** 0.5 if c > 2 else 1.0 for k, c in df.items()}
+        # Only the rarer keys are kept: every lookup defaults to 1.
+        rarity = {k: min(1.0, 2.0 / c) ** 0.5 for k, c in df.items() if c > 2}
         ctx = cls(
             translation, original, params, t_anchors, o_anchors, t_keys, o_keys, o_names, rarity
         )
@@ -255,8 +296,7 @@ class PairContext:
         of any shape, which the matrices do not hold. ``length=False``: only what the two
         sides share (a condensed translation is short by design)."""
         p = self.params
-        anchors, _ = self.anchor_evidence(ts, os)
-        total = p.weight_anchors * anchors
+        total = p.weight_anchors * self._coverage(ts, os)[0]
         if length:
             total += p.weight_length * max(self.length_logprob(ts, os), p.length_floor)
         semantic = self.semantic(ts, os) if p.weight_semantic else None
@@ -266,29 +306,33 @@ class PairContext:
         self, ts: Sequence[int], os: Sequence[int]
     ) -> tuple[float, dict[str, list[str]]]:
         """Coverage of each side's anchors by the other, weighted by rarity (0..1)."""
-        t_keys: dict[str, float] = {}
-        for i in ts:
-            t_keys.update(self.t_keys[i])
-        o_keys: dict[str, float] = {}
-        o_names: set[str] = set()
-        for j in os:
-            o_keys.update(self.o_keys[j])
-            o_names |= self.o_names[j]
+        value, matched, t_only, o_only = self._coverage(ts, os)
+        details = {
+            "matched": sorted(matched),
+            "translation_only": sorted(t_only),
+            "original_only": sorted(o_only),
+        }
+        return value, details
+
+    def _coverage(
+        self, ts: Sequence[int], os: Sequence[int]
+    ) -> tuple[float, list[str], list[str], list[str]]:
+        """``anchor_evidence`` with its keys unsorted (``evidence`` needs only the value)."""
+        t_keys = _merged(self.t_weights, ts)
+        o_keys = _merged(self.o_weights, os)
+        found = self.o_found[os[0]] if len(os) == 1 else set().union(*(self.o_found[j] for j in os))
         matched, t_only = [], []
         m_t = tot_t = 0.0
-        for key, base in t_keys.items():
-            w = base * self.rarity.get(key, 1.0)
+        for key, w in t_keys.items():
             tot_t += w
-            hit = key[2:] in o_names if key.startswith("p:") else key in o_keys
-            if hit:
+            if key in found:
                 m_t += w
                 matched.append(key)
             else:
                 t_only.append(key)
         m_o = tot_o = 0.0
         o_only = []
-        for key, base in o_keys.items():
-            w = base * self.rarity.get(key, 1.0)
+        for key, w in o_keys.items():
             tot_o += w
             if key in t_keys:
                 m_o += w
@@ -299,12 +343,7 @@ class PairContext:
         else:
             coverage = math.sqrt((m_t / tot_t) * (m_o / tot_o)) if m_o else 0.5 * m_t / tot_t
         strength = 1.0 - math.exp(-(m_t + m_o) / 2.0)
-        details = {
-            "matched": sorted(matched),
-            "translation_only": sorted(t_only),
-            "original_only": sorted(o_only),
-        }
-        return coverage * strength, details
+        return coverage * strength, matched, t_only, o_only
 
     def length_logprob(self, ts: Sequence[int], os: Sequence[int]) -> float:
         """Gale-Church: log-probability of the length difference, from 0 (perfect) down."""
@@ -315,6 +354,70 @@ class PairContext:
         delta = (l_t - l_o * c) / math.sqrt(max(mean, 1.0) * s2)
         p = max(2 * (1 - _phi(abs(delta))), 1e-12)
         return math.log(p)
+
+
+def _has_name_keys(key_dicts: Sequence[dict[str, float]]) -> bool:
+    """Whether any key starts with ``p:`` (on the Arabic side only a date could), found in
+    one pass over the joined keys; a key holding a line break may say yes wrongly, which
+    only sends the caller down its exact general path."""
+    return "\np:" in "\n" + "\n".join(itertools.chain.from_iterable(key_dicts))
+
+
+def _key_counts(
+    t_keys: list[dict[str, float]], o_keys: list[dict[str, float]], o_names: list[frozenset[str]]
+) -> dict[str, float]:
+    """How common each anchor key is in the article, as ``Counter.update`` has always counted
+    it: a paragraph's key adds its base weight, an Arabic paragraph's name adds 1 to its
+    ``p:`` key (in this order, paragraph by paragraph: the sums are exactly the same).
+
+    Only keys a paragraph has are ever looked up, so an Arabic name counts only towards a
+    ``p:`` key the translation has; an Arabic name is every word, and there are many."""
+    counts: dict[str, float] = {}
+    get = counts.get
+    for keys in t_keys:
+        for key, base in keys.items():
+            counts[key] = base + get(key, 0)
+    if _has_name_keys(o_keys):
+        # an Arabic key that looks like a name: interleave as Counter did, every name counted
+        for keys, names in zip(o_keys, o_names, strict=True):
+            for key, base in keys.items():
+                counts[key] = base + get(key, 0)
+            for name in names:
+                key = f"p:{name}"
+                counts[key] = get(key, 0) + 1
+        return counts
+    for keys in o_keys:
+        for key, base in keys.items():
+            counts[key] = base + get(key, 0)
+    for key in [key for key in counts if key.startswith("p:")]:
+        name = key[2:]
+        for names in o_names:
+            if name in names:
+                counts[key] += 1
+    return counts
+
+
+def _weighted(keys: dict[str, float], rare: dict[str, float]) -> dict[str, float]:
+    """Anchor keys with their weights, base x rarity in the article: ``keys`` itself when
+    none is among the ``rare`` ones (rarity below 1)."""
+    common = keys.keys() & rare.keys()
+    if not common:
+        return keys
+    weighted = dict(keys)
+    for key in common:
+        weighted[key] = keys[key] * rare[key]
+    return weighted
+
+
+def _merged(weights: list[dict[str, float]], members: Sequence[int]) -> dict[str, float]:
+    """The keys of a group of paragraphs (a later paragraph's weight wins, as ``dict.update``
+    does); one paragraph's own dict, not a copy, as it is only read."""
+    if len(members) == 1:
+        return weights[members[0]]
+    merged: dict[str, float] = {}
+    for member in members:
+        merged.update(weights[member])
+    return merged
 
 
 def _shrunk_mean(cos: np.ndarray, params: AlignParams) -> np.ndarray:
@@ -378,6 +481,17 @@ class _Side:
     vectors: np.ndarray | None
     ranks: np.ndarray
     """Position of each body paragraph among the side's body paragraphs."""
+    weighted: np.ndarray | None = None
+    """(n, V) the anchors that count towards this side's total, times their weights."""
+    total: np.ndarray | None = None
+    """(n,) each row's total weight, 1 where it is 0 (its matched weight is 0 too, so the
+    coverage is 0 either way)."""
+    keyed: np.ndarray | None = None
+    """(n,) whether the row has anchors of its own (a total above 0)."""
+    scaled: np.ndarray | None = None
+    """(n,) lengths in the other side's characters: / ratio (translation), x ratio (original)."""
+    position: np.ndarray | None = None
+    """(n,) where the row sits in its article, 0..1."""
 
 
 def _windows(side: _Side, size: int) -> _Side:
@@ -392,9 +506,12 @@ def _windows(side: _Side, size: int) -> _Side:
             None if side.vectors is None else np.zeros((0, side.vectors.shape[1])),
             np.zeros(0),
         )
-    match = np.max([side.match[k : k + n] for k in range(size)], axis=0)
-    keys = np.max([side.keys[k : k + n] for k in range(size)], axis=0)
-    lengths = np.sum([side.lengths[k : k + n] for k in range(size)], axis=0)
+    # elementwise maxima and sums of whole numbers: exact in any order, without stacking
+    match, keys, lengths = side.match[:n], side.keys[:n], side.lengths[:n]
+    for k in range(1, size):
+        match = np.maximum(match, side.match[k : k + n])
+        keys = match if side.keys is side.match else np.maximum(keys, side.keys[k : k + n])
+        lengths = lengths + side.lengths[k : k + n]
     vectors = None
     if side.vectors is not None:
         summed = np.sum([side.vectors[k : k + n] for k in range(size)], axis=0)
@@ -410,34 +527,20 @@ class Scorer:
         self.ctx = ctx
         self.params = ctx.params
         self.t_body, self.o_body = t_body, o_body
-        vocab: dict[str, int] = {}
-        for i in t_body:
-            for key in ctx.t_keys[i]:
-                vocab.setdefault(key, len(vocab))
-        for j in o_body:
-            for key in ctx.o_keys[j]:
-                vocab.setdefault(key, len(vocab))
-        weights = np.zeros(len(vocab))
-        for key, k in vocab.items():
-            base = next((keys[key] for keys in ctx.t_keys if key in keys), None)
-            if base is None:
-                base = next(keys[key] for keys in ctx.o_keys if key in keys)
-            weights[k] = base * ctx.rarity.get(key, 1.0)
-        self.weights = weights
-        t_match = np.zeros((len(t_body), len(vocab)))
-        for r, i in enumerate(t_body):
-            for key in ctx.t_keys[i]:
-                t_match[r, vocab[key]] = 1
-        o_keys = np.zeros((len(o_body), len(vocab)))
-        o_match = np.zeros((len(o_body), len(vocab)))
-        for r, j in enumerate(o_body):
-            for key in ctx.o_keys[j]:
-                o_keys[r, vocab[key]] = 1
-            for name in ctx.o_names[j]:
-                column = vocab.get(f"p:{name}")
-                if column is not None:
-                    o_match[r, column] = 1
-        o_match = np.maximum(o_match, o_keys)
+        # the pair's anchor vocabulary, numbered in order of first appearance
+        t_rows, o_rows = [ctx.t_keys[i] for i in t_body], [ctx.o_keys[j] for j in o_body]
+        order = dict.fromkeys(itertools.chain.from_iterable(t_rows))
+        order.update(dict.fromkeys(itertools.chain.from_iterable(o_rows)))
+        vocab = dict(zip(order, itertools.count()))
+        t_columns = [list(map(vocab.__getitem__, keys)) for keys in t_rows]
+        o_columns = [list(map(vocab.__getitem__, keys)) for keys in o_rows]
+        self.weights = np.array([ctx.key_weights[key] for key in vocab], dtype=float)
+        t_match = _incidence(t_columns, len(vocab))
+        o_keys = _incidence(o_columns, len(vocab))
+        # names count as found on the Arabic side, not towards its total
+        o_match = _incidence(
+            [[vocab[k] for k in ctx.o_share[j] if k in vocab] for j in o_body], len(vocab)
+        )
         t_vec = ctx.t_vectors[t_body] if ctx.t_vectors is not None else None
         o_vec = ctx.o_vectors[o_body] if ctx.o_vectors is not None else None
         self.t_embedded = _body_mask(ctx.t_embedded, t_body)
@@ -449,36 +552,56 @@ class Scorer:
         self.all_t_vec = t_vec[self.t_embedded] if t_vec is not None else None
         self.all_o_vec = o_vec[self.o_embedded] if o_vec is not None else None
         self.cos_spread = ctx.cos_spread
+        self.t_rank = {i: r for r, i in enumerate(t_body)}
+        self.o_rank = {j: r for r, j in enumerate(o_body)}
+        self._window_cache: dict[tuple[str, int], _Side] = {}
         self.matrices: dict[tuple[int, int], np.ndarray] = {}
         self.parts: dict[tuple[int, int], dict[str, np.ndarray]] = {}
         for shape in MOVES:
             if shape[0] and shape[1]:
                 self.matrices[shape] = self._score(shape)
+        self.tables = {shape: matrix.tolist() for shape, matrix in self.matrices.items()}
+        """The matrices as nested lists, for the DP's cell-by-cell loop."""
+
+    def _window(self, side: str, size: int) -> _Side:
+        """One side's windows of ``size`` paragraphs with their weighted anchors: each size
+        serves several shapes (1 is in five of them), so it is built once."""
+        key = (side, size)
+        if key not in self._window_cache:
+            whole = self.t if side == "t" else self.o
+            window = _windows(whole, size)
+            window.weighted = window.keys * self.weights
+            total = window.weighted.sum(axis=1)
+            window.keyed = total > 0
+            window.total = np.where(window.keyed, total, 1.0)
+            ratio = self.params.length_ratio
+            window.scaled = window.lengths / ratio if side == "t" else window.lengths * ratio
+            window.position = (window.ranks + 0.5) / max(len(whole.lengths), 1)
+            self._window_cache[key] = window
+        return self._window_cache[key]
 
     def _score(self, shape: tuple[int, int]) -> np.ndarray:
         p = self.params
-        t, o = _windows(self.t, shape[0]), _windows(self.o, shape[1])
+        t, o = self._window("t", shape[0]), self._window("o", shape[1])
         if not len(t.lengths) or not len(o.lengths):
             return np.full((len(t.lengths), len(o.lengths)), -np.inf)
-        w = self.weights
-        m_t = (t.match * w) @ o.match.T
-        tot_t = (t.match * w).sum(axis=1)[:, None]
-        m_o = t.match @ (o.keys * w).T
-        tot_o = (o.keys * w).sum(axis=1)[None, :]
-        cov_t = np.divide(m_t, tot_t, out=np.zeros_like(m_t), where=tot_t > 0)
-        cov_o = np.divide(m_o, tot_o, out=np.zeros_like(m_o), where=tot_o > 0)
+        assert t.weighted is not None and t.total is not None and t.scaled is not None
+        assert o.weighted is not None and o.total is not None and o.scaled is not None
+        assert t.position is not None and o.position is not None and o.keyed is not None
+        m_t = t.weighted @ o.match.T
+        m_o = t.match @ o.weighted.T
+        cov_t = m_t / t.total[:, None]
+        cov_o = m_o / o.total[None, :]
         coverage = np.where(m_o > 0, np.sqrt(cov_t * cov_o), 0.5 * cov_t)
-        coverage = np.where((tot_t > 0) & (tot_o > 0), coverage, 0.0)
+        if not o.keyed.all():  # names alone do not cover an original with no anchors
+            coverage = np.where(o.keyed[None, :], coverage, 0.0)
         anchors = coverage * (1 - np.exp(-(m_t + m_o) / 2))
         # Gale-Church length term
-        l_t, l_o = t.lengths[:, None], o.lengths[None, :]
-        mean = np.maximum((l_o + l_t / p.length_ratio) / 2, 1.0)
-        delta = np.abs(l_t - l_o * p.length_ratio) / np.sqrt(mean * p.length_variance)
-        tail = np.maximum(_erfc(delta / math.sqrt(2)), 1e-12)
-        length = np.maximum(np.log(tail), p.length_floor)
+        mean = np.maximum((o.lengths[None, :] + t.scaled[:, None]) / 2, 1.0)
+        delta = np.abs(t.lengths[:, None] - o.scaled[None, :]) / np.sqrt(mean * p.length_variance)
+        length = _length_term(delta / math.sqrt(2), p.length_floor)
         # position: distance from the diagonal
-        n_t, n_o = max(len(self.t.lengths), 1), max(len(self.o.lengths), 1)
-        position = np.abs((t.ranks[:, None] + 0.5) / n_t - (o.ranks[None, :] + 0.5) / n_o)
+        position = np.abs(t.position[:, None] - o.position[None, :])
         score = p.weight_anchors * anchors + p.weight_length * length - p.weight_position * position
         parts = {"anchors": anchors, "length": length, "position": position}
         if t.vectors is not None and o.vectors is not None and p.weight_semantic:
@@ -507,8 +630,42 @@ class Scorer:
         return {name: float(values[t_rank, o_rank]) for name, values in self.parts[shape].items()}
 
 
-def _erfc(x: np.ndarray) -> np.ndarray:
-    return np.vectorize(math.erfc)(x) if x.size else x
+def _length_term(x: np.ndarray, floor: float) -> np.ndarray:
+    """Gale-Church log-probability, max(log(max(erfc(x), 1e-12)), floor), of every cell.
+
+    numpy has no erfc, so it is ``math.erfc`` cell by cell, and only where it can matter:
+    from ``_floor_from(floor)`` on the result is the floor whatever erfc's last digits."""
+    out = np.full(x.shape, floor)
+    start = _floor_from(floor)
+    # (a NaN stays a NaN, as it always was)
+    near = np.ones(x.shape, dtype=bool) if start is None else ~(x >= start)
+    values = x[near]
+    tail = np.fromiter(map(math.erfc, values.tolist()), dtype=float, count=values.size)
+    out[near] = np.maximum(np.log(np.maximum(tail, 1e-12)), floor)
+    return out
+
+
+@functools.cache
+def _floor_from(floor: float) -> float | None:
+    """An x from which log(max(erfc(x), 1e-12)) is below ``floor`` with room to spare (erfc
+    is under exp(floor - 1) there, erfc decreasing); None when the 1e-12 clamp alone could
+    stay above the floor."""
+    target = math.exp(floor - 1)
+    if not target > 1e-12 * math.e:
+        return None
+    low, high = 0.0, 40.0  # erfc(40) is 0.0
+    for _ in range(80):
+        middle = (low + high) / 2
+        low, high = (middle, high) if math.erfc(middle) > target else (low, middle)
+    return high
+
+
+def _incidence(columns: list[list[int]], width: int) -> np.ndarray:
+    """(len(columns), width): 1 in each row's columns."""
+    matrix = np.zeros((len(columns), width))
+    rows = np.repeat(np.arange(len(columns)), [len(row) for row in columns])
+    matrix[rows, list(itertools.chain.from_iterable(columns))] = 1
+    return matrix
 
 
 # -- the alignment ------------------------------------------------------------------------------
@@ -525,26 +682,7 @@ def _dp(
     t0, t1 = t_span or (0, len(scorer.t_body))
     o0, o1 = o_span or (0, len(scorer.o_body))
     n, m = t1 - t0, o1 - o0
-    neg = float("-inf")
-    best = [[neg] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
-    best[0][0] = 0.0
-    # plain lists: the inner loop runs (n+1)(m+1)|MOVES| times
-    tables = {shape: matrix.tolist() for shape, matrix in scorer.matrices.items()}
-    for i in range(n + 1):
-        row = best[i]
-        for j in range(m + 1):
-            here = row[j]
-            if here == neg:
-                continue
-            for dt, do in MOVES:
-                ni, nj = i + dt, j + do
-                if ni > n or nj > m:
-                    continue
-                total = here + tables[(dt, do)][t0 + i][o0 + j] + relief if dt and do else here
-                if total > best[ni][nj]:
-                    best[ni][nj] = total
-                    back[ni][nj] = (dt, do)
+    _best, back = _dp_table(scorer.tables, t0, o0, n, m, relief)
     steps = []
     i, j = n, m
     while (i, j) != (0, 0):
@@ -552,6 +690,67 @@ def _dp(
         i, j = i - dt, j - do
         steps.append((tuple(range(t0 + i, t0 + i + dt)), tuple(range(o0 + j, o0 + j + do))))
     return steps[::-1]
+
+
+def _dp_table(
+    tables: dict[tuple[int, int], list[list[float]]],
+    t0: int,
+    o0: int,
+    n: int,
+    m: int,
+    relief: float,
+) -> tuple[list[list[float]], list[list[tuple[int, int]]]]:
+    """The DP's best totals and back pointers over an n x m span starting at (t0, o0).
+
+    Each cell takes the best of the steps that reach it. Its candidates are tried in the
+    order a forward pass over MOVES would offer them (their source cells in reading order:
+    3-1, 2-1, then 1-3, 1-2, 1-1 and 1-0 from the row above, 0-1 from the left) and a later
+    one wins only if strictly better, so ties resolve as they always did. Written out per
+    step, on plain lists: this loop runs (n+1)(m+1) times per DP.
+    """
+    s11, s12, s21 = tables[(1, 1)], tables[(1, 2)], tables[(2, 1)]
+    s13, s31 = tables[(1, 3)], tables[(3, 1)]
+    neg = float("-inf")
+    # row 0 and column 0 are reached by gaps alone: 0, from the left or from above
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int]]] = [[(1, 0)] + [(0, 1)] * m for _ in range(n + 1)]
+    back[0][0] = (0, 0)
+    span = slice(o0, o0 + m)
+    for i in range(1, n + 1):
+        row, row_back, above = best[i], back[i], best[i - 1]
+        # each step's scores along this row, indexed by the source column
+        a11, a12, a13 = s11[t0 + i - 1][span], s12[t0 + i - 1][span], s13[t0 + i - 1][span]
+        # 2-1 and 3-1 steps start two and three rows up (placeholders, unread, above that)
+        b2, a21 = (best[i - 2], s21[t0 + i - 2][span]) if i >= 2 else (row, a11)
+        b3, a31 = (best[i - 3], s31[t0 + i - 3][span]) if i >= 3 else (row, a11)
+        for j in range(1, m + 1):
+            k = j - 1
+            value, move = neg, (0, 0)
+            if i >= 3:
+                total = b3[k] + a31[k] + relief
+                if total > value:
+                    value, move = total, (3, 1)
+            if i >= 2:
+                total = b2[k] + a21[k] + relief
+                if total > value:
+                    value, move = total, (2, 1)
+            if j >= 3:
+                total = above[j - 3] + a13[j - 3] + relief
+                if total > value:
+                    value, move = total, (1, 3)
+            if j >= 2:
+                total = above[j - 2] + a12[j - 2] + relief
+                if total > value:
+                    value, move = total, (1, 2)
+            total = above[k] + a11[k] + relief
+            if total > value:
+                value, move = total, (1, 1)
+            if above[j] > value:
+                value, move = above[j], (1, 0)
+            if row[k] > value:
+                value, move = row[k], (0, 1)
+            row[j], row_back[j] = value, move
+    return best, back
 
 
 def _gaps(
@@ -770,8 +969,7 @@ def _align(
     if ctx is None:
         ctx = PairContext.build(translation, original, params)
     scorer = Scorer(ctx, t_body, o_body)
-    t_rank = {i: r for r, i in enumerate(t_body)}
-    o_rank = {j: r for r, j in enumerate(o_body)}
+    t_rank, o_rank = scorer.t_rank, scorer.o_rank
     in_order = [g for g in fixed if g.kind == GroupKind.matched]
     held = [
         (tuple(t_rank[i] for i in g.translation), tuple(o_rank[j] for j in g.original))
@@ -830,21 +1028,20 @@ def _absorb(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group
     drop or an addition beside it. The DP's shapes stop at three paragraphs a side."""
     used_t = {i for g in linked for i in g.translation}
     used_o = {j for g in linked for j in g.original}
-    t_rank = {i: r for r, i in enumerate(scorer.t_body)}
-    o_rank = {j: r for r, j in enumerate(scorer.o_body)}
     grown = []
     for group in sorted(linked, key=lambda g: g.translation):
         ts, os = list(group.translation), list(group.original)
         while True:
             options = []
             for side, members, body, rank, used in (
-                ("t", ts, scorer.t_body, t_rank, used_t),
-                ("o", os, scorer.o_body, o_rank, used_o),
+                ("t", ts, scorer.t_body, scorer.t_rank, used_t),
+                ("o", os, scorer.o_body, scorer.o_rank, used_o),
             ):
                 for neighbour in (rank[members[0]] - 1, rank[members[-1]] + 1):
                     if 0 <= neighbour < len(body) and body[neighbour] not in used:
                         options.append((side, body[neighbour]))
             scored = []
+            current: dict[bool, float] = {}  # the link's own evidence, with and without length
             for side, index in options:
                 new_ts = sorted([*ts, index]) if side == "t" else ts
                 new_os = sorted([*os, index]) if side == "o" else os
@@ -856,9 +1053,9 @@ def _absorb(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group
                 # one paragraph condensing several originals is short by design: its length
                 # says nothing against the merge
                 length = not (side == "o" and len(ts) == 1)
-                gain = ctx.evidence(new_ts, new_os, length=length) - ctx.evidence(
-                    ts, os, length=length
-                )
+                if length not in current:
+                    current[length] = ctx.evidence(ts, os, length=length)
+                gain = ctx.evidence(new_ts, new_os, length=length) - current[length]
                 scored.append((gain, side, index))
             if not scored or max(scored)[0] <= ctx.params.absorb_gain:
                 break
@@ -878,28 +1075,23 @@ def _absorb(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group
 def _share_found(ctx: PairContext, side: str, index: int, others: Sequence[int]) -> float:
     """Share (by weight) of one paragraph's anchors found in the paragraphs of the other side."""
     if side == "t":
-        keys = ctx.t_keys[index]
-        found: set[str] = set()
-        for j in others:
-            found |= ctx.o_keys[j].keys() | {f"p:{n}" for n in ctx.o_names[j]}
+        weights = ctx.t_weights[index]
+        found: set[str] = set().union(*(ctx.o_share[j] for j in others))
     else:
-        keys = ctx.o_keys[index]
-        found = set()
-        for i in others:
-            found |= ctx.t_keys[i].keys()
-    total = sum(base * ctx.rarity.get(k, 1.0) for k, base in keys.items())
-    hit = sum(base * ctx.rarity.get(k, 1.0) for k, base in keys.items() if k in found)
+        weights = ctx.o_weights[index]
+        found = set().union(*(ctx.t_keys[i].keys() for i in others))
+    total = sum(weights.values())
+    hit = sum(w for k, w in weights.items() if k in found)
     return hit / total if total else 0.0
 
 
 def _translation_coverage(ctx: PairContext, i: int, j: int) -> tuple[float, float]:
     """Share (and weight) of translation paragraph i's anchors found in original paragraph j."""
-    keys = ctx.t_keys[i]
+    found = ctx.o_found[j]
     total = matched = 0.0
-    for key, base in keys.items():
-        weight = base * ctx.rarity.get(key, 1.0)
+    for key, weight in ctx.t_weights[i].items():
         total += weight
-        if (key[2:] in ctx.o_names[j]) if key.startswith("p:") else (key in ctx.o_keys[j]):
+        if key in found:
             matched += weight
     return (matched / total if total else 0.0), matched
 
@@ -913,24 +1105,24 @@ def _fill_gaps(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Gr
     )
     used_t = {i for g in linked for i in g.translation}
     used_o = {j for g in linked for j in g.original}
-
-    def gap(index: int, side: str) -> int:
-        ends = [(g.translation[-1] if side == "t" else g.original[-1]) for g in links]
-        return sum(1 for end in ends if end < index)
-
+    t_ends = [g.translation[-1] for g in links]
+    o_ends = [g.original[-1] for g in links]
+    # which gap between links each leftover is in: how many links end before it
+    o_gaps = [(j, sum(1 for end in o_ends if end < j)) for j in scorer.o_body if j not in used_o]
     candidates = []
     for i in scorer.t_body:
         if i in used_t:
             continue
-        for j in scorer.o_body:
-            if j in used_o or gap(i, "t") != gap(j, "o"):
+        t_gap = sum(1 for end in t_ends if end < i)
+        for j, o_gap in o_gaps:
+            if o_gap != t_gap:
                 continue
             coverage, mass = _translation_coverage(ctx, i, j)
             if coverage >= ctx.params.gap_coverage and mass >= ctx.params.gap_mass:
                 candidates.append(((coverage, mass), i, j, coverage))
     filled = []
     for _rank, i, j, coverage in _best_first(candidates, used_t, used_o):
-        r, c = scorer.t_body.index(i), scorer.o_body.index(j)
+        r, c = scorer.t_rank[i], scorer.o_rank[j]
         signals = {**scorer.signals((1, 1), r, c), "translation_coverage": coverage}
         filled.append(
             _group(
@@ -960,19 +1152,17 @@ def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]
     """Pair leftover paragraphs out of order, best first, when the evidence is strong."""
     used_t = {i for g in linked for i in g.translation}
     used_o = {j for g in linked for j in g.original}
-    matrix = scorer.matrices[(1, 1)]
     candidates = []
-    for r, i in enumerate(scorer.t_body):
-        if i in used_t:
-            continue
-        for c, j in enumerate(scorer.o_body):
-            if j in used_o:
-                continue
-            # position does not count against a paragraph that was moved on purpose
-            signals = scorer.signals((1, 1), r, c)
-            score = float(matrix[r, c]) + ctx.params.weight_position * signals["position"]
-            if score > ctx.params.move_threshold:
-                candidates.append((score, i, j, signals))
+    if (1, 1) in scorer.parts:
+        # position does not count against a paragraph that was moved on purpose
+        matrix, position = scorer.matrices[(1, 1)], scorer.parts[(1, 1)]["position"]
+        moved = matrix + ctx.params.weight_position * position
+        free_t = np.array([i not in used_t for i in scorer.t_body], dtype=bool)
+        free_o = np.array([j not in used_o for j in scorer.o_body], dtype=bool)
+        strong = (moved > ctx.params.move_threshold) & free_t[:, None] & free_o[None, :]
+        for r, c in zip(*np.nonzero(strong), strict=True):
+            i, j = scorer.t_body[r], scorer.o_body[c]
+            candidates.append((float(moved[r, c]), i, j, scorer.signals((1, 1), r, c)))
     return [
         _group(ctx, (i,), (j,), GroupKind.moved, score, signals)
         for score, i, j, signals in _best_first(candidates, used_t, used_o)
