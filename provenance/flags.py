@@ -322,6 +322,11 @@ class _NameCues:
     arabic_place_list: re.Pattern[str]
     english_place: re.Pattern[str]
     english_place_list: re.Pattern[str]
+    arabic_cues: tuple[str, ...]
+    """Words one of which an Arabic text (normalised) must hold for the place patterns to
+    match: most paragraphs hold none, and are not searched."""
+    english_cues: tuple[str, ...]
+    """The same for an English text, as written."""
 
 
 @cache
@@ -364,6 +369,14 @@ def _name_cues() -> _NameCues:
         english_place_list=re.compile(
             rf"\b((?:{_NAME},\s+)*{_NAME},?\s+and\s+{_NAME})\s+(?:{one_of('en.place_list')})\b"
         ),
+        arabic_cues=tuple(
+            normalize(w) for key in ("ar.place", "ar.place_list") for w in lists[key]
+        ),
+        english_cues=tuple(
+            w
+            for key in ("en.place_of", "en.place_after", "en.mountain", "en.place_list")
+            for w in lists[key]
+        ),
     )
 
 
@@ -403,6 +416,8 @@ def _arabic_places(paragraphs: list[Paragraph]) -> dict[str, str]:
     places = {}
     for p in paragraphs:
         text = normalize(p.text)
+        if not any(cue in text for cue in cues.arabic_cues):
+            continue
         words = [m.group(1) for m in cues.arabic_place.finditer(text)]
         for match in cues.arabic_place_list.finditer(text):
             words += [w.removeprefix("و") if i else w for i, w in enumerate(match.group(1).split())]
@@ -418,6 +433,8 @@ def _english_places(paragraphs: list[Paragraph]) -> dict[str, str]:
     cues = _name_cues()
     places = {}
     for p in paragraphs:
+        if not any(cue in p.text for cue in cues.english_cues):
+            continue
         names = [
             (m.group(1) or m.group(2) or m.group(3)).removeprefix("the ")
             for m in cues.english_place.finditer(p.text)
@@ -448,36 +465,54 @@ def _name_mismatch(
     by surname), not a lexicon entry that contains it or that it contains (a town and its
     governorate, a camp and its town).
     """
-    t_text = " ".join(normalize(p.text) for p in ts)
-    o_text = " ".join(normalize(p.text) for p in os)
-    t_skeletons = _skeletons(" ".join(p.text for p in ts), "en")
-    o_skeletons = _skeletons(o_text, "ar")
+    t, o = _Reading(ts, "en"), _Reading(os, "ar")
     fine = _name_cues().fine_categories
     t_only = sorted(
         c
         for c in t_all.concepts - o_all.concepts
         if t_all.concept_categories.get(c) in fine
-        and not _concept_explained(c, o_all.concepts, o_text, o_skeletons, "ar")
+        and not _concept_explained(c, o_all.concepts, o, "ar")
     )
     o_only = sorted(
         c
         for c in o_all.concepts - t_all.concepts
         if o_all.concept_categories.get(c) in fine
-        and not _concept_explained(c, t_all.concepts, t_text, t_skeletons, "en")
+        and not _concept_explained(c, t_all.concepts, t, "en")
     )
     t_marked = sorted(
-        n
-        for s, n in _english_places(ts).items()
-        if not _name_explained(n, "en", o_all, o_skeletons)
+        n for s, n in _english_places(ts).items() if not _name_explained(n, "en", o_all, o)
     )
     o_marked = sorted(
-        w for s, w in _arabic_places(os).items() if not _name_explained(w, "ar", t_all, t_skeletons)
+        w for s, w in _arabic_places(os).items() if not _name_explained(w, "ar", t_all, t)
     )
     t_side = t_only + [f"name:{n}" for n in t_marked]
     o_side = o_only + [f"name:{w}" for w in o_marked]
     if t_side and o_side:  # the first of each side in reading order: the same spot
         return _first_said(t_side, ts, "en"), _first_said(o_side, os, "ar")
     return _twin_names(ts, os) or _other_person(ts, os)
+
+
+class _Reading:
+    """One side of a group as the name checks read it: its text joined as written and
+    normalised, and its skeletons, each worked out on first use. Most groups name no
+    candidate place, and then neither the normalised text nor the skeletons are needed."""
+
+    def __init__(self, paragraphs: list[Paragraph], lang: str) -> None:
+        self.paragraphs = paragraphs
+        self.lang = lang
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The paragraphs normalised, one space between them."""
+        return " ".join(normalize(p.text) for p in self.paragraphs)
+
+    @functools.cached_property
+    def skeletons(self) -> frozenset[str]:
+        """The skeletons of the words as written (English: capitals tell names) or normalised
+        (Arabic)."""
+        if self.lang == "en":
+            return _skeletons(" ".join(p.text for p in self.paragraphs), "en")
+        return _skeletons(self.text, "ar")
 
 
 def _other_person(ts: list[Paragraph], os: list[Paragraph]) -> tuple[str, str] | None:
@@ -487,8 +522,10 @@ def _other_person(ts: list[Paragraph], os: list[Paragraph]) -> tuple[str, str] |
     the other side in any spelling. Two wholly different people are left alone: translators
     add and drop people for context."""
     t_people = [n for p in ts for n in person_names(p.text, "en") if n.family]
+    if not t_people:  # the original is not read for people the translation cannot match
+        return None
     o_people = [n for p in os for n in person_names(p.text, "ar") if n.family]
-    if not t_people or not o_people:
+    if not o_people:
         return None
     t_said = _people_said(" ".join(p.text for p in ts), "en")
     o_said = _people_said(" ".join(p.text for p in os), "ar")
@@ -505,13 +542,10 @@ def _people_said(text: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
     """The given names a text says (as names-list entries), and the skeletons of its words
     and of every two words run together: a family name may be one word in one language and
     two in the other ("Yerlikaya", "Abu Ghazaleh")."""
-    names = given_names()
+    found = _name_words(text, lang)
+    given = frozenset().union(*(ids for _, ids in _given_words(text, lang)))
     if lang == "en":
-        found = [w for w in _LATIN_WORD.findall(text) if w[:1].isupper()]
-        given = frozenset().union(*(names.of(w, "en") for w in found))
         return given, frozenset(english_skeleton(w) for w in found) | _skeletons(text, "en")
-    found = words(normalize(text), normalised=True)
-    given = frozenset().union(*(names.of(w, "ar") for w in found))
     clitics = frozenset().union(*(family_skeletons(w, "ar") for w in found))
     return given, clitics | _skeletons(text, "ar")
 
@@ -541,26 +575,41 @@ def _twin_names(ts: list[Paragraph], os: list[Paragraph]) -> tuple[str, str] | N
     """Two different given names of one consonant skeleton, one on each side, neither said on
     the other side in any spelling: a name misread or mistransliterated (Kamil for كميل,
     Mahmoud for محمد), which the skeleton comparison above takes for a spelling variant."""
-    names = given_names()
-    t_names = [
-        (w, names.of(w, "en")) for p in ts for w in _LATIN_WORD.findall(p.text) if w[:1].isupper()
-    ]
-    o_names = [
-        (w, names.of(w, "ar")) for p in os for w in words(normalize(p.text), normalised=True)
-    ]
+    t_names = [named for p in ts for named in _given_words(p.text, "en")]
+    o_names = [named for p in os for named in _given_words(p.text, "ar")]
     t_said = frozenset().union(*(ids for _, ids in t_names))
     o_said = frozenset().union(*(ids for _, ids in o_names))
     for t_word, t_ids in t_names:
-        if not t_ids or t_ids & o_said:
+        if t_ids & o_said:
             continue
         for o_word, o_ids in o_names:
-            if (
-                o_ids
-                and not o_ids & t_said
-                and english_skeleton(t_word) == _arabic_word_skeleton(o_word)
-            ):
+            if not o_ids & t_said and english_skeleton(t_word) == _arabic_word_skeleton(o_word):
                 return f"name:{t_word}", f"name:{o_word}"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_words(text: str, lang: str) -> tuple[str, ...]:
+    """The words of a text that may be names: English words with a capital, as written;
+    every Arabic word, normalised. Kept per text: the name checks read a paragraph more than
+    once."""
+    if lang == "en":
+        return tuple(w for w in _LATIN_WORD.findall(text) if w[:1].isupper())
+    return tuple(words(normalize(text), normalised=True))
+
+
+@functools.lru_cache(maxsize=1024)
+def _given_words(text: str, lang: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The words of a text that may be given names, with the names each may be, in reading
+    order (the other words say no name, and are left out)."""
+    return tuple((w, ids) for w in _name_words(text, lang) if (ids := _given_names_of(w, lang)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _given_names_of(word: str, lang: str) -> frozenset[str]:
+    """The given names a word may be: the name checks ask this of every word of both sides,
+    and words recur."""
+    return given_names().of(word, lang)
 
 
 def _first_said(names: list[str], paragraphs: list[Paragraph], lang: str) -> str:
@@ -575,55 +624,86 @@ def _first_said(names: list[str], paragraphs: list[Paragraph], lang: str) -> str
     return min(names, key=lambda name: (position(name), name))
 
 
-def _skeletons(text: str, lang: str) -> set[str]:
-    """Consonant skeletons of every word of a text, and of every two words run together."""
-    if lang == "en":  # names are capitalised; "for" is not "Fara"
-        found = [
-            english_skeleton(w) if any(c.isupper() for c in w) else ""  # al-Mahasa, Idlib
-            for w in _LATIN_WORD.findall(text)
-        ]
+@functools.lru_cache(maxsize=512)
+def _skeletons(text: str, lang: str) -> frozenset[str]:
+    """Consonant skeletons of every word of a text, and of every two words run together.
+
+    Cached by text: one side of a group is read for its place names and again for its
+    people."""
+    if lang == "en":
+        found = [_capitalised_skeleton(w) for w in _LATIN_WORD.findall(text)]
     else:
-        found = [_arabic_word_skeleton(w) for w in words(normalize(text), normalised=True)]
+        found = [_arabic_word_skeleton(w) for w in _name_words(text, "ar")]
     pairs = {a + b for a, b in itertools.pairwise(found) if a}
-    return {k for k in (*found, *pairs) if len(k) >= 2}
+    return frozenset(k for k in (*found, *pairs) if len(k) >= 2)
 
 
 _LATIN_WORD = re.compile(r"[\w'’-]+")
 
 
+@functools.lru_cache(maxsize=65536)
+def _capitalised_skeleton(word: str) -> str:
+    """An English word's skeleton if it has a capital (al-Mahasa, Idlib), else "": names are
+    capitalised; "for" is not "Fara". Cached: words recur."""
+    return english_skeleton(word) if any(c.isupper() for c in word) else ""
+
+
+@functools.lru_cache(maxsize=65536)
 def _arabic_word_skeleton(word: str) -> str:
+    """The skeleton of an Arabic word without its article. Cached: words recur."""
     return arabic_skeleton(arabic_forms(word)[0])
 
 
 def _concept_explained(
     concept: str,
     other_concepts: frozenset[str],
-    other_text: str,
-    other_skeletons: set[str],
+    other: _Reading,
     lang: str,
 ) -> bool:
     """Whether the other side names ``concept`` in some form (``lang`` is the other side's)."""
     entries = lexicon().entries
-    entry = entries.get(concept)
-    if entry is None:
+    if concept not in entries:
         return False
+    forms = _concept_forms(concept, lang)
+    if any(form in other.text for form in forms.theirs):
+        return True
+    for other_concept in other_concepts:
+        if other_concept in entries and _nested(concept, other_concept):
+            return True
+    return any(skeleton in other.skeletons for skeleton in forms.skeletons)
+
+
+@dataclass(frozen=True)
+class _ConceptForms:
+    """How a concept may be written on the other side (``theirs``, normalised) and the
+    skeletons of its spellings on its own side."""
+
+    theirs: tuple[str, ...]
+    skeletons: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _concept_forms(concept: str, lang: str) -> _ConceptForms:
+    """A lexicon concept's forms as ``_concept_explained`` compares them (``lang`` is the other
+    side's), worked out once per concept rather than per group."""
+    entry = lexicon().entries[concept]
     mine = entry.en if lang == "ar" else entry.ar
     theirs = entry.ar if lang == "ar" else entry.en
-    if any(normalize(form) in other_text for form in theirs):
-        return True
-    for other in other_concepts:
-        other_entry = entries.get(other)
-        if other_entry is not None and _nested(entry, other_entry):
-            return True
     skeleton = english_skeleton if lang == "ar" else _arabic_word_skeleton
-    return any(
-        "".join(skeleton(w) for w in words(normalize(form), normalised=True)) in other_skeletons
-        for form in mine
+    return _ConceptForms(
+        theirs=tuple(normalize(form) for form in theirs),
+        skeletons=tuple(
+            "".join(skeleton(w) for w in words(normalize(form), normalised=True)) for form in mine
+        ),
     )
 
 
-def _nested(a: Any, b: Any) -> bool:
-    """One lexicon entry's English name inside the other's ("Atmeh" in "Atmeh camps")."""
+@functools.lru_cache(maxsize=16384)
+def _nested(a_id: str, b_id: str) -> bool:
+    """One lexicon entry's English name inside the other's ("Atmeh" in "Atmeh camps");
+    cached by the two ids, since the same places meet in group after group."""
+    entries = lexicon().entries
+    a, b = entries[a_id], entries[b_id]
     names_a = {normalize(n) for n in a.en}
     names_b = {normalize(n) for n in b.en}
     return any(re.search(rf"\b{re.escape(x)}\b", y) for x in names_a for y in names_b) or any(
@@ -631,7 +711,7 @@ def _nested(a: Any, b: Any) -> bool:
     )
 
 
-def _name_explained(name: str, lang: str, other: Anchors, other_skeletons: set[str]) -> bool:
+def _name_explained(name: str, lang: str, other: Anchors, other_side: _Reading) -> bool:
     """Whether a marked place name has a form on the other side: a lexicon concept the other
     side also has, or a word of the same skeleton as the whole name or its last word."""
     concepts = {c for c, _, _ in lexicon().concepts(token_forms(name, lang), lang)}
@@ -640,7 +720,8 @@ def _name_explained(name: str, lang: str, other: Anchors, other_skeletons: set[s
     skeleton = english_skeleton if lang == "en" else _arabic_word_skeleton
     parts = [skeleton(w) for w in words(normalize(name), normalised=True)]
     # the last word carries the name (a surname; "Safra" in "Kafr Safra", not "Kafr")
-    return "".join(parts) in other_skeletons or (len(parts) > 1 and parts[-1] in other_skeletons)
+    skeletons = other_side.skeletons
+    return "".join(parts) in skeletons or (len(parts) > 1 and parts[-1] in skeletons)
 
 
 def _where_text(paragraphs: list[Paragraph], word: str) -> int:

@@ -37,7 +37,14 @@ class _Node:
         self.concept: str | None = None
         self.bare = False
         """The phrase is written without the article somewhere (it accepts BARE forms)."""
-        self.children: dict[str, _Node] = {}
+        self.children: dict[str, _Node] = _NO_CHILDREN
+        """Shared and empty while the node ends every phrase through it (most nodes): the
+        tree is then a third of the objects, and building it sets off less garbage
+        collection. ``Lexicon._trie`` gives a node its own dict before adding to it."""
+
+
+_NO_CHILDREN: dict[str, _Node] = {}
+"""Never added to (see ``_Node.children``)."""
 
 
 def _longest_phrase(
@@ -126,11 +133,14 @@ class Lexicon:
         if trie is None:
             trie = {}
             bare = self.bare
-            for key, concept in self.phrases[side].items():
-                level, node = trie, _Node()
-                for word in key:
+            for key, concept in self.phrases[side].items():  # every key has a word
+                level = trie
+                for word in key[:-1]:
                     node = level.get(word) or level.setdefault(word, _Node())
+                    if node.children is _NO_CHILDREN:
+                        node.children = {}
                     level = node.children
+                node = level.get(key[-1]) or level.setdefault(key[-1], _Node())
                 node.concept, node.bare = concept, key in bare
             self._tries[side] = trie
         return trie
@@ -175,14 +185,17 @@ def lexicon() -> Lexicon:
         if item.name.endswith(".tsv"):
             _read(f"lexicon/{item.name}", item.read_text("utf-8"), entries)
     phrases: dict[str, dict[tuple[str, ...], str]] = {"en": {}, "ar": {}}
+    ar_keys: dict[str, tuple[str, ...]] = {}  # each Arabic spelling is keyed once, not twice
     for entry in entries.values():
         for lang, variants in (("en", entry.en), ("ar", entry.ar)):
             for variant in variants:
                 key = dictionary_key(variant)
+                if lang == "ar":
+                    ar_keys[variant] = key
                 if key:
                     phrases[lang].setdefault(key, entry.id)
     bare = {
-        dictionary_key(variant)
+        ar_keys[variant]
         for entry in entries.values()
         for variant in entry.ar
         if not normalize(variant).startswith(("ال", "لل"))
@@ -206,8 +219,12 @@ class GivenNames:
         found: set[str] = set()
         for forms in token_forms(word, lang):
             for form in forms:
-                found |= table.get(plain(form), frozenset())
-        return frozenset(found)
+                found |= table.get(plain(form), _NO_NAMES)
+        return frozenset(found) if found else _NO_NAMES
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+"""What most words are: one shared empty set, so that a cache of them holds no object each."""
 
 
 @cache

@@ -358,21 +358,90 @@ _SURFACE_WINDOW = 6
 _TRIM = ".,:;!?()[]{}\"'«»“”‘’،؛"
 
 
+@lru_cache(maxsize=65536)
+def _figure_and_date_keys(text: str) -> tuple[str, ...]:
+    """The number and date keys ``extract_anchors`` gives ``text`` (whatever its language),
+    without the concepts and names it also looks for: all ``surface`` needs to find a figure
+    or a date in a run of words. A tuple, which the garbage collector soon stops tracking."""
+    normalised = normalize(text)
+    numbers, dates = _numbers_and_dates(normalised, _calendar_words(normalised))
+    return (*(f"n:{n}" for n in numbers), *dates)
+
+
+@lru_cache(maxsize=65536)
+def _concept_keys(text: str, lang: str) -> tuple[str, ...]:
+    """The concept keys ``extract_anchors`` gives ``text``, without its figures and names."""
+    forms = token_forms(normalize(text), lang, normalised=True)
+    return tuple(f"c:{concept}" for concept, _, _ in lexicon().concepts(forms, lang))
+
+
+def _holds(words: str, lang: str, key: str) -> bool:
+    """``has_anchor_key(extract_anchors(words, lang), key)``, reading only the kind of anchor
+    ``key`` is. A concept key is never a date: dates are m:, d:, wd: and y: keys."""
+    if key.startswith("c:"):
+        return key in _concept_keys(words, lang)
+    if key.startswith("p:"):
+        return has_anchor_key(extract_anchors(words, lang), key)
+    return key in _figure_and_date_keys(words)
+
+
+def has_anchor_key(anchors: Anchors, key: str) -> bool:
+    """``key in anchor_keys_of(anchors)``, without building the set of every key: ``surface``
+    asks this of hundreds of runs of words per paragraph."""
+    if key in anchors.dates:
+        return True
+    prefix, rest = key[:2], key[2:]
+    if prefix == "n:":
+        return rest in anchors.numbers
+    if prefix == "c:":
+        return rest in anchors.concepts
+    return prefix == "p:" and rest in anchors.names
+
+
+_WORD_RUN = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=4096)
+def _runs_of(text: str, size: int) -> tuple[str, ...]:
+    """Every run of ``size`` words of ``text``, in reading order. Kept per text and size: a
+    paragraph is asked for several keys in a row (and the runs' hashes are then reused)."""
+    if size == 1:  # the words themselves: split() and \S+ see the same spaces
+        return tuple(text.split())
+    spans = _word_spans(text)
+    return tuple(
+        text[spans[start][0] : spans[start + size - 1][1]] for start in range(len(spans) - size + 1)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each word of ``text`` is, for the runs of two words and more."""
+    return tuple(m.span() for m in _WORD_RUN.finditer(text))
+
+
 @lru_cache(maxsize=16384)
 def surface(text: str, lang: str, key: str) -> str | None:
     """The words of ``text`` that carry anchor ``key`` ("c:place.sidon" -> "Sidon", "n:2500000"
     -> "٢٫٥ مليون"): the shortest run of words whose own anchors include it. Reviewers read
     these, never the keys."""
-    spans = [m.span() for m in re.finditer(r"\S+", text)]
     for size in range(1, _SURFACE_WINDOW + 1):
-        for start in range(len(spans) - size + 1):
-            words = text[spans[start][0] : spans[start + size - 1][1]]
-            if key in anchor_keys_of(extract_anchors(words, lang)):
-                words = words.strip(_TRIM) or words
-                if words[:1] in "وبل" and key in anchor_keys_of(extract_anchors(words[1:], lang)):
-                    words = words[1:]  # a clitic conjunction or preposition: و3500 -> 3500
-                return words
+        words = _first_holding(_runs_of(text, size), lang, key)
+        if words is not None:
+            words = words.strip(_TRIM) or words
+            if words[:1] in "وبل" and _holds(words[1:], lang, key):
+                words = words[1:]  # a clitic conjunction or preposition: و3500 -> 3500
+            return words
     return None
+
+
+def _first_holding(runs: tuple[str, ...], lang: str, key: str) -> str | None:
+    """The first of ``runs`` that holds ``key``: ``_holds`` with the kind of key settled once,
+    since it is asked of every run in turn."""
+    if key.startswith("c:"):
+        return next((words for words in runs if key in _concept_keys(words, lang)), None)
+    if key.startswith("p:"):
+        return next((words for words in runs if _holds(words, lang, key)), None)
+    return next((words for words in runs if key in _figure_and_date_keys(words)), None)
 
 
 # -- anchors stored with the paragraph -----------------------------------------------------------

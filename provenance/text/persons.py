@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from provenance.lexicon import given_names
@@ -72,28 +72,42 @@ def person_names(text: str, lang: str) -> list[PersonName]:
     """Every person's name in ``text`` that starts at a listed given name, in reading order."""
     if lang == "ar":
         written = _AR_TOKEN.findall(text)
-        particles = _rules("ar").particles
-        tokens = ["،" if _AR_MARKS.sub("", w) in particles else normalize(w) for w in written]
-        return _names(tokens, written, "ar")
+        return _names([_arabic_token(w) for w in written], written, "ar")
     written = _EN_TOKEN.findall(text)
     if _title_case(written):  # "Ahmed Khaled Returns to Idlib": every word looks like a name
         return []
     return _names(written, written, "en")
 
 
+@lru_cache(maxsize=65536)
+def _arabic_token(written: str) -> str:
+    """An Arabic word as names are matched: normalised, or a comma for a particle (a name
+    does not run on through "على"). Cached: words recur."""
+    return "،" if _AR_MARKS.sub("", written) in _rules("ar").particles else normalize(written)
+
+
 def _title_case(tokens: list[str]) -> bool:
-    long_words = [w for w in tokens if len(w) > 3 and w[:1].isalpha()]
-    return len(long_words) >= 3 and all(w[:1].isupper() for w in long_words)
+    """Whether at least three words of four letters or more are all capitalised (read up to
+    the first that is not: in running text, one of the first few)."""
+    long_words = 0
+    for w in tokens:
+        if len(w) > 3 and w[:1].isalpha():
+            if not w[:1].isupper():
+                return False
+            long_words += 1
+    return long_words >= 3
 
 
 def _names(tokens: list[str], written: list[str], lang: str) -> list[PersonName]:
     """``tokens`` are matched, ``written`` (the same words as the text has them) are shown."""
     rules, found = _rules(lang), []
     i = 0
-    while i < len(tokens):
+    for at in _may_begin_names(tokens, lang):
+        if at < i:  # inside the name before
+            continue
+        i = at
         given, width = _given(tokens, i, lang)
         if not given:
-            i += 1
             continue
         kunya = i > 0 and tokens[i - 1] in rules.kunya
         start = i - 1 if kunya else i
@@ -111,22 +125,54 @@ def _names(tokens: list[str], written: list[str], lang: str) -> list[PersonName]
     return found
 
 
+def _may_begin_names(tokens: list[str], lang: str) -> list[int]:
+    """Where a given name may be, in order: a listed name, or the first word of a compound
+    one ("Abdul"). Every other word is passed over without a closer look."""
+    return [i for i, word in enumerate(tokens) if _may_begin_name(word, lang)]
+
+
+@lru_cache(maxsize=65536)
+def _may_begin_name(word: str, lang: str) -> bool:
+    """Whether ``_given`` can find a given name at this word (cached: words recur)."""
+    return bool(_given_word(word, lang)[0]) or word.lower() in _COMPOUND
+
+
 def _given(tokens: list[str], i: int, lang: str) -> tuple[frozenset[str], int]:
     """The names-list entries of the given name at ``i``, and how many words it takes
     (two for a compound: "عبد الرحمن", "Abdul Rahman")."""
     word = tokens[i]
-    if not word[:1].isalpha() or (lang == "en" and not word[:1].isupper()):
-        return frozenset(), 0
-    names = given_names()
-    if i + 1 < len(tokens) and word.lower() in _COMPOUND:  # "عبد الرحمن", "Abdul Rahman"
-        joined = names.of(word + tokens[i + 1].lower(), lang)
+    if i + 1 < len(tokens) and word.lower() in _COMPOUND and _may_start_name(word, lang):
+        joined = given_names().of(word + tokens[i + 1].lower(), lang)  # "عبد الرحمن"
         if joined:
             return joined, 2
+    return _given_word(word, lang)
+
+
+def _may_start_name(word: str, lang: str) -> bool:
+    """A given name begins with a letter, in English a capital."""
+    return word[:1].isalpha() and (lang != "en" or word[:1].isupper())
+
+
+@lru_cache(maxsize=65536)
+def _given_word(word: str, lang: str) -> tuple[frozenset[str], int]:
+    """``_given`` for a word that begins no compound name: a function of the word alone,
+    cached since every word of a text is asked and words recur."""
+    if not _may_start_name(word, lang):
+        return _NOT_GIVEN
+    names = given_names()
     if lang == "en":
-        return names.of(word, "en"), 1
-    if word.startswith("ال"):  # a given name takes no article; الامين is "the secretary"
-        return frozenset(), 0
-    return names.ar.get(_bare(word), frozenset()), 1
+        given = names.of(word, "en")
+    elif word.startswith("ال"):  # a given name takes no article; الامين is "the secretary"
+        return _NOT_GIVEN
+    else:
+        given = names.ar.get(_bare(word), _NO_NAMES)
+    return (given, 1) if given else _NO_GIVEN_NAME
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+_NOT_GIVEN = (_NO_NAMES, 0)
+_NO_GIVEN_NAME = (_NO_NAMES, 1)
+"""What most words are, shared: the cache of ``_given_word`` then holds no object each."""
 
 
 _COMPOUND = frozenset({"عبد", "abdul", "abdel"})
@@ -175,8 +221,10 @@ def _family_name(word: str, lang: str) -> bool:
     return len(word) >= 3 and not word.startswith(("لل", "بال", "وال", "فال", "كال"))
 
 
+@lru_cache(maxsize=65536)
 def family_skeletons(word: str, lang: str) -> frozenset[str]:
-    """A word's consonant skeletons: an Arabic word's for each clitic it may carry."""
+    """A word's consonant skeletons: an Arabic word's for each clitic it may carry (cached:
+    the flags ask for every word of a side, and words recur)."""
     if lang == "ar":
         return frozenset(arabic_skeleton(plain(form)) for form in arabic_forms(word)) - {""}
     return frozenset({english_skeleton(word)}) - {""}
