@@ -171,10 +171,12 @@ def _same_figure(
             x = values[a]
             if x is None or x <= 0 or a not in mine:
                 continue
-            others = [
-                (b, y) for b in theirs if (y := values[b]) and b.endswith("%") == a.endswith("%")
+            others = [  # sorted, and the closest form first: the same evidence on every run
+                (b, y)
+                for b in sorted(theirs)
+                if (y := values[b]) and b.endswith("%") == a.endswith("%")
             ]
-            single = [b for b, y in others if close(x, y)]
+            single = [b for _gap, b in sorted((abs(x - y), b) for b, y in others if close(x, y))]
             parts = [
                 (b, c)
                 for b, y in others
