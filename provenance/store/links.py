@@ -205,38 +205,44 @@ class LinkStore(UnitOfWork):
             link = session.get(Link, link_id)
             if link is None:
                 raise NotFoundError(f"no link {link_id}")
-            old_flags = session.exec(select(Flag).where(Flag.link_id == link_id)).all()
-            decided = {
-                _flag_key(f.kind, f.evidence) for f in old_flags if f.status != FlagStatus.open
-            }
-            found = {_flag_key(data["kind"], data["evidence"]) for data in flags}
-            for flag in old_flags:
-                if flag.status != FlagStatus.open and _flag_key(flag.kind, flag.evidence) in found:
-                    flag.translation_revision_id = translation_revision
-                    session.add(flag)
-            for flag in old_flags:
-                if flag.status == FlagStatus.open and flag.origin == "machine":
-                    session.delete(flag)
-            old_groups = session.exec(
-                select(AlignmentGroup).where(
-                    AlignmentGroup.link_id == link_id, AlignmentGroup.origin == "machine"
-                )
-            ).all()
-            kept_groups = {
-                g.id
-                for g in old_groups
-                if any(f.group_id == g.id for f in old_flags if f.status != FlagStatus.open)
-            }
-            for group in old_groups:
-                if group.id in kept_groups:
-                    group.active = False  # a decided flag still points at it
-                    session.add(group)
-                else:
-                    session.delete(group)
-            session.flush()
-            # Core inserts: a link has tens of groups and flags, and ORM objects cost more
-            # to build and flush than the alignment itself took to compute
             group_table, flag_table = table_of(AlignmentGroup), table_of(Flag)
+            old_flags = session.execute(
+                core_select(
+                    flag_table.c.id, flag_table.c.kind, flag_table.c.evidence,
+                    flag_table.c.status, flag_table.c.group_id,
+                ).where(flag_table.c.link_id == link_id)
+            ).all()  # fmt: skip
+            decided_flags = [f for f in old_flags if f.status != FlagStatus.open]
+            decided = {_flag_key(f.kind, f.evidence) for f in decided_flags}
+            found = {_flag_key(data["kind"], data["evidence"]) for data in flags}
+            found_again = [f.id for f in decided_flags if _flag_key(f.kind, f.evidence) in found]
+            if found_again:
+                session.execute(
+                    flag_table.update()
+                    .where(flag_table.c.id.in_(found_again))
+                    .values(translation_revision_id=translation_revision)
+                )
+            session.execute(
+                flag_table.delete().where(
+                    flag_table.c.link_id == link_id,
+                    flag_table.c.status == FlagStatus.open,
+                    flag_table.c.origin == "machine",
+                )
+            )
+            # a machine group a decided flag still points at is kept, inactive; the rest go
+            kept_groups = {f.group_id for f in decided_flags if f.group_id is not None}
+            machine = (group_table.c.link_id == link_id) & (group_table.c.origin == "machine")
+            if kept_groups:
+                session.execute(
+                    group_table.update()
+                    .where(machine, group_table.c.id.in_(kept_groups))
+                    .values(active=False)
+                )
+            session.execute(
+                group_table.delete().where(machine, group_table.c.id.not_in(kept_groups))
+            )
+            # Core statements: a link has tens of groups and flags, and ORM objects cost more
+            # to load, build and flush than the alignment itself took to compute
             ids = (
                 session.execute(
                     group_table.insert().returning(
