@@ -271,7 +271,7 @@ def _coverage(
 def rank_candidates(
     translation: Sequence[Paragraph],
     candidates: list[Candidate],
-    load_paragraphs: Callable[[int], list[Paragraph]],
+    load_paragraphs: Callable[[list[int]], dict[int, list[Paragraph]]],
     *,
     embedder: Embedder | None = None,
     params: LinkParams = LinkParams(),
@@ -292,7 +292,7 @@ def rank_candidates(
         candidates, key=lambda c: (-(c.term_score + (credit if c.credited else 0)), c.article_id)
     )
     head, tail = ordered[: params.rerank], ordered[params.rerank :]
-    loaded = {c.article_id: load_paragraphs(c.article_id) for c in head}
+    loaded = load_paragraphs([c.article_id for c in head])
     for candidate in head:
         candidate.coverage, candidate.original_coverage = _coverage(
             translation, loaded[candidate.article_id]
@@ -525,14 +525,14 @@ def index_articles(
     """Bring the anchor-term index up to date (only articles whose text changed since).
 
     Extracting terms is the costly part and is pure: big runs spread it over processes (one
-    per core) and extract the next batch while this process writes the last one. A big run
-    updates the term statistics once at the end (and from 20,000 articles rebuilds the lookup
-    index once rather than growing it row by row); a small one updates them as it goes.
+    per core) and extract the next batch while this process writes the last one. Each batch
+    changes the term statistics with its postings, in one transaction; from 20,000 articles a
+    run rebuilds the lookup index once at its end rather than growing it row by row.
     """
     import os
 
     workers = workers or os.cpu_count() or 1
-    if store.term_stats_stale():  # a bulk build was killed before it counted its terms
+    if store.term_stats_stale():  # left by a build of a version that counted at its end
         store.recount_term_stats()
     jobs = store.articles_to_index(batch)
     bulk = len(jobs) >= PARALLEL_FROM and workers > 1
@@ -549,23 +549,20 @@ def index_articles(
     rebuild_index = store.count_to_index() >= BULK_REBUILD_FROM
     if rebuild_index:
         store.set_search_index(False)
-    total = 0
     try:
-        total = _index_in_parallel(store, jobs, batch, workers, on_batch)
+        return _index_in_parallel(store, jobs, batch, workers, on_batch)
     finally:
         if rebuild_index:
             store.set_search_index(True)
-        store.recount_term_stats()  # what was written is counted, even after a failure
-    return total
 
 
 def check_index(store: IndexingStore, *, repair: bool = False) -> dict[str, int | bool]:
     """Compare the term statistics with the postings they count; with ``repair``, recount
-    them when they disagree. Linking never needs this (a killed build is recounted on the
-    next run); it is for an auditor who wants to see the index is sound.
+    them when they disagree. Linking never needs this (every batch counts what it writes);
+    it is for an auditor who wants to see the index is sound.
 
-    Counts marked stale are ``recount_pending``, not wrong: another build is writing
-    postings it counts at its end (or one was killed, and the next build recounts)."""
+    Counts marked stale are ``recount_pending``, not wrong: a build of an earlier version,
+    which counted at its end, was stopped before it did, and the next build recounts."""
     wrong = store.term_stats_errors()
     repaired = 0
     if repair and wrong != 0:
@@ -617,7 +614,7 @@ def _index_in_parallel(
                 else None
             )
             terms = [found for future in futures for found in future.result()]
-            store.replace_terms(current, terms, bulk=True)
+            store.replace_terms(current, terms)
             total += len(current)
             if on_batch:
                 on_batch(len(current))
@@ -665,12 +662,9 @@ def find_originals(
         if df and df / total <= stop
     }
     mass = sum(weights.values())
-    hits: dict[int, list[str]] = {}
-    for term, article_id in store.postings(
-        sorted(weights), exclude_lang=article.lang, since=since, until=until
-    ):
-        hits.setdefault(article_id, []).append(term)
-    scored = sorted(hits.items(), key=lambda item: -sum(weights[t] for t in item[1]))[:limit]
+    scored = store.best_matches(
+        weights, limit=limit, exclude_lang=article.lang, since=since, until=until
+    )
     info = store.article_briefs([article_id for article_id, _ in scored])
     credited = article.credit
     candidates = []
@@ -693,8 +687,9 @@ def find_originals(
             )
         )
 
-    def load(article_id: int) -> list[Paragraph]:
-        return to_paragraphs(store.current_paragraphs(article_id), "ar")
+    def load(ids: list[int]) -> dict[int, list[Paragraph]]:
+        found = store.current_paragraphs_of(ids)
+        return {article_id: to_paragraphs(views, "ar") for article_id, views in found.items()}
 
     ranked, semantic_seconds = rank_candidates(
         paragraphs,

@@ -179,11 +179,12 @@ class Embedding(SQLModel, table=True):
 class AnchorTerm(SQLModel, table=True):
     """The search index: which articles contain which anchor term (number, date, name, concept).
 
-    The article's language and publication time are copied here so that a lookup reads one
-    index range per term (term, published) instead of joining every posting to its article.
+    The article's language and publication time are copied here, and the lookup index holds
+    them with the article, so that a search reads one range of that index per term (term,
+    published) and nothing else: no join to the article, no read of this table's rows.
     """
 
-    __table_args__ = (Index("ix_anchorterm_term_published", "term", "published"),)
+    __table_args__ = (Index("ix_anchorterm_lookup", "term", "published", "lang", "article_id"),)
 
     article_id: int = Field(foreign_key="article.id", primary_key=True)
     term: str = Field(primary_key=True)

@@ -113,9 +113,7 @@ class IndexingStore(Protocol):
 
     def articles_to_index(self, batch: int, after_id: int = 0) -> list[IndexJob]: ...
 
-    def replace_terms(
-        self, jobs: list[IndexJob], terms: list[set[str]], *, bulk: bool = False
-    ) -> None: ...
+    def replace_terms(self, jobs: list[IndexJob], terms: list[set[str]]) -> None: ...
 
     def count_to_index(self) -> int: ...
 
@@ -129,20 +127,23 @@ class RankingStore(ArticleFinder, EmbeddingStore, Protocol):
 
     def current_paragraphs(self, article_id: int) -> list[ParagraphView]: ...
 
+    def current_paragraphs_of(self, ids: list[int]) -> dict[int, list[ParagraphView]]: ...
+
     def count_articles(self, *, exclude_lang: str | None = None) -> int: ...
 
     def term_frequencies(
         self, terms: list[str], *, exclude_lang: str | None = None
     ) -> dict[str, int]: ...
 
-    def postings(
+    def best_matches(
         self,
-        terms: list[str],
+        weights: dict[str, float],
         *,
+        limit: int,
         exclude_lang: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> list[tuple[str, int]]: ...
+    ) -> list[tuple[int, list[str]]]: ...
 
     def article_briefs(self, ids: list[int]) -> dict[int, dict[str, Any]]: ...
 

@@ -499,7 +499,7 @@ def test_bulk_index_build_matches_the_incremental_one(
             monkeypatch.setattr(link, "BULK_REBUILD_FROM", 10)
         assert index_articles(store, batch=25, workers=2) == 60
         names = {i["name"] for i in inspect(store.engine).get_indexes("anchorterm")}
-        assert "ix_anchorterm_term_published" in names
+        assert "ix_anchorterm_lookup" in names
         terms = sorted(
             store.term_frequencies(["c:org.hamas", "c:place.damascus", "n:3500"]).items()
         )
@@ -513,3 +513,28 @@ def test_bulk_index_build_matches_the_incremental_one(
         built[mode] = (terms, ranking)
         store.close()
     assert built["incremental"] == built["bulk"]
+
+
+def test_the_corpus_size_counts_each_indexed_article_once(store: Store) -> None:
+    """Rarity weights divide by the number of articles in the other language: a new revision
+    of an original replaces its postings and leaves that number as it was."""
+    _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY),
+            ("https://www.enabbaladi.net/archives/2", SAME_TOWN, DAY),
+            ("https://www.enabbaladi.net/archives/3", SAME_WEEK, None),
+        ],
+    )
+    assert store.count_articles(exclude_lang="en") == 3
+    assert store.count_articles(exclude_lang="ar") == 1
+    ingest_article(
+        store,
+        ArticleInput(
+            url="https://www.enabbaladi.net/archives/2", paragraphs=SAME_FIGURES, lang="ar",
+            published=DAY, title="revised",
+        ),
+    )  # fmt: skip
+    index_articles(store)
+    assert store.count_articles(exclude_lang="en") == 3
+    assert store.term_stats_errors() == 0

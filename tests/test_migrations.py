@@ -87,3 +87,32 @@ def test_sqlite_pragmas_are_on(store: Store) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_an_index_built_before_the_corpus_term_keeps_linking_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    """A database indexed by the schema before 0011 gets its corpus-size counts in the upgrade:
+    the same ranking as a database indexed today, and a sound index, without a rebuild."""
+    from provenance.ingest import ingest_paths
+    from provenance.link import find_originals, index_articles
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "pairs"
+    query = "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html"
+    rankings = []
+    for name, before in (("today", None), ("older", "0010")):
+        url = f"sqlite:///{tmp_path / name}.db"
+        store = Store.open(url)
+        ingest_paths(store, [fixtures])
+        index_articles(store)
+        if before:  # back to the older schema, which has no corpus term anywhere
+            command.downgrade(db.alembic_config(store.engine), before)
+            with store.engine.connect() as conn:
+                assert not conn.exec_driver_sql("SELECT 1 FROM anchorstat WHERE term = '*'").first()
+            store.close()
+            store = Store.open(url)  # opening applies 0011
+        assert store.term_stats_errors() == 0
+        assert store.count_articles(exclude_lang="en") == 48
+        rankings.append([(c.url, c.score) for c in find_originals(store, query).candidates])
+        store.close()
+    assert rankings[0] == rankings[1]

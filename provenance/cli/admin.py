@@ -61,8 +61,8 @@ def index(
         )
     else:
         state = (
-            "the term counts are being rebuilt by another build (or one was interrupted: "
-            "the next `provenance index` recounts them)"
+            "the term counts wait for a recount (an earlier version's build was "
+            "interrupted): the next `provenance index` recounts them"
             if report["recount_pending"]
             else "the index is sound"
         )

@@ -4,11 +4,13 @@ runs on it."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy import Float, String, column, func, insert, or_, union_all, update, values
 from sqlalchemy import select as core_select  # SQLModel's select types 4 columns at most
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
@@ -27,8 +29,12 @@ from provenance.models import (
 )
 from provenance.store.driver import Driver
 from provenance.store.sql import _exists, _iso, is_translation, table_of
-from provenance.store.views import ParagraphView, _paragraph_view
+from provenance.store.views import ParagraphView
 from provenance.vocab import FlagStatus, LinkStatus
+
+CORPUS_TERM = "*"
+"""The term every indexed article holds: its count per language is the corpus size that
+rarity weights divide by, read with the other terms' counts instead of counting articles."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,10 @@ def _postings(
     rows: list[tuple[int, str, Any, str]] = []
     for job, found in zip(jobs, terms, strict=True):
         published = driver.to_db(_POSTINGS, {"published": job.published})["published"]
-        rows += [(job.article_id, term, published, job.lang) for term in sorted(found)]
+        ordered = sorted({*found, CORPUS_TERM})
+        rows += zip(
+            repeat(job.article_id, len(ordered)), ordered, repeat(published), repeat(job.lang)
+        )
     return rows
 
 
@@ -67,9 +76,14 @@ class IndexStore:
 
     def articles_to_index(self, batch: int, after_id: int = 0) -> list[IndexJob]:
         """Articles (id above ``after_id``) whose current revision is not the indexed one."""
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(Article.id, Article.current_revision_id, Article.lang, Article.published)
+        with self.engine.connect() as conn:  # plain rows: no ORM session for a million
+            rows: Sequence[Any] = conn.execute(  # ids typed Optional by SQLModel, never null
+                core_select(
+                    col(Article.id),
+                    col(Article.current_revision_id),
+                    col(Article.lang),
+                    col(Article.published),
+                )
                 .where(col(Article.current_revision_id).is_not(None))
                 .where(col(Article.id) > after_id)
                 .where(
@@ -86,7 +100,7 @@ class IndexStore:
                 r: [] for r in revisions
             }
             if revisions:
-                for revision_id, text, kind, lang, anchors in session.execute(
+                for revision_id, text, kind, lang, anchors in conn.execute(
                     core_select(
                         col(Paragraph.revision_id),
                         col(Paragraph.text),
@@ -100,39 +114,41 @@ class IndexStore:
                     texts[revision_id].append((text, kind, lang, anchors))
         return [IndexJob(a, r, lang, published, texts[r]) for a, r, lang, published in rows]
 
-    def replace_terms(
-        self, jobs: list[IndexJob], terms: list[set[str]], *, bulk: bool = False
-    ) -> None:
-        """Store the terms of a batch of articles, replacing their old ones, in one transaction.
-
-        The per-language term counts change with them, or, in a bulk build (``bulk``), are
-        marked stale in the same transaction and recounted once by ``recount_term_stats`` at
-        the end; a build killed in between leaves them marked, and the next one recounts.
+    def replace_terms(self, jobs: list[IndexJob], terms: list[set[str]]) -> None:
+        """Store the terms of a batch of articles, replacing their old ones, and change the
+        per-language term counts by the difference, all in one transaction: the counts are
+        right after every batch, so a build killed between two leaves nothing to recount and
+        two builds at once each count exactly what they wrote.
+        The statements go through the driver's cursor: a big build's carry millions of rows.
         """
-        table = AnchorTerm.__table__  # type: ignore[attr-defined]
-        delta: Counter[tuple[str, str]] = Counter()
         with self.engine.begin() as conn:
-            self._lock_index(conn, stale=True if bulk else None)
+            self._lock_index(conn, stale=None)
+            driver = Driver(conn)
+            delta: Counter[tuple[str, str]] = Counter()
             ids = [job.article_id for job in jobs]
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                if not bulk:  # a bulk build counts the terms again at its end
-                    old = select(table.c.term, table.c.lang).where(table.c.article_id.in_(chunk))
-                    for term, lang in conn.execute(old).all():
-                        if lang is not None:
-                            delta[(term, lang)] -= 1
-                conn.execute(table.delete().where(table.c.article_id.in_(chunk)))
-            if not bulk:
-                for job, found in zip(jobs, terms, strict=True):
-                    delta.update((term, job.lang) for term in found)
-                self._apply_term_deltas(conn, delta)
-            driver = Driver(conn)  # a million rows and more: the driver's executemany
+                marks = ", ".join("?" * len(chunk))
+                for term, lang in driver.execute(
+                    f"SELECT term, lang FROM anchorterm WHERE article_id IN ({marks})", chunk
+                ).fetchall():
+                    if lang is not None:
+                        delta[(term, lang)] -= 1
+                driver.execute(f"DELETE FROM anchorterm WHERE article_id IN ({marks})", chunk)
+            by_lang: dict[str, Counter[str]] = {}
+            for job, found in zip(jobs, terms, strict=True):
+                counts = by_lang.setdefault(job.lang, Counter())
+                counts.update(found)  # counted per language: no tuple per posting
+                counts[CORPUS_TERM] += CORPUS_TERM not in found
+            for lang, counts in by_lang.items():
+                delta.update({(term, lang): n for term, n in counts.items()})
             rows = _postings(driver, jobs, terms)
             if rows:
                 driver.executemany(
                     "INSERT INTO anchorterm (article_id, term, published, lang) VALUES (?, ?, ?, ?)",
                     rows,
                 )
+            _apply_term_deltas(driver, delta)
             driver.executemany(
                 "UPDATE article SET indexed_revision_id = ? WHERE id = ?",
                 [(job.revision_id, job.article_id) for job in jobs],
@@ -211,39 +227,6 @@ class IndexStore:
             ).one()
         return None if marked else int(wrong_n) + int(extra_n)
 
-    @staticmethod
-    def _apply_term_deltas(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
-        stats = AnchorStat.__table__  # type: ignore[attr-defined]
-        changed = {key: n for key, n in deltas.items() if n}
-        existing: set[tuple[str, str]] = set()
-        keys = sorted({term for term, _ in changed})
-        for start in range(0, len(keys), 500):
-            found = conn.execute(
-                select(stats.c.term, stats.c.lang).where(
-                    stats.c.term.in_(keys[start : start + 500])
-                )
-            ).all()
-            existing.update((t, lang) for t, lang in found)
-        updates = [
-            {"p_term": t, "p_lang": lang, "p_delta": n}
-            for (t, lang), n in changed.items()
-            if (t, lang) in existing
-        ]
-        if updates:
-            conn.execute(
-                update(stats)
-                .where(stats.c.term == bindparam("p_term"), stats.c.lang == bindparam("p_lang"))
-                .values(df=stats.c.df + bindparam("p_delta")),
-                updates,
-            )
-        fresh = [
-            {"term": t, "lang": lang, "df": n}
-            for (t, lang), n in changed.items()
-            if (t, lang) not in existing
-        ]
-        if fresh:
-            conn.execute(insert(stats), fresh)
-
     def count_to_index(self) -> int:
         """How many articles the next index build will (re)index."""
         with Session(self.engine) as session:
@@ -262,12 +245,12 @@ class IndexStore:
             )
 
     def set_search_index(self, present: bool) -> None:
-        """Drop the (term, published) lookup index for a bulk build, or build it again after:
+        """Drop the (term, published, ...) lookup index for a bulk build, or build it again after:
         one sort at the end instead of millions of scattered B-tree inserts."""
         index = next(
             i
             for i in AnchorTerm.__table__.indexes  # type: ignore[attr-defined]
-            if i.name == "ix_anchorterm_term_published"
+            if i.name == "ix_anchorterm_lookup"
         )
         with self.engine.begin() as conn:
             if present:
@@ -276,11 +259,9 @@ class IndexStore:
                 index.drop(conn, checkfirst=True)
 
     def count_articles(self, *, exclude_lang: str | None = None) -> int:
-        query = select(func.count()).select_from(Article)
-        if exclude_lang:
-            query = query.where(Article.lang != exclude_lang)
-        with Session(self.engine) as session:
-            return int(session.execute(query).scalar_one())
+        """How many indexed articles there are (in another language than ``exclude_lang``):
+        the count of ``CORPUS_TERM``, one read of the counts rather than a scan of articles."""
+        return self.term_frequencies([CORPUS_TERM], exclude_lang=exclude_lang).get(CORPUS_TERM, 0)
 
     def term_frequencies(
         self, terms: list[str], *, exclude_lang: str | None = None
@@ -298,38 +279,63 @@ class IndexStore:
                     found[term] += df
         return dict(found)
 
-    def postings(
+    def best_matches(
         self,
-        terms: list[str],
+        weights: dict[str, float],
         *,
+        limit: int,
         exclude_lang: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> list[tuple[str, int]]:
-        """(term, article id) for articles in the window, in another language, with the terms.
+    ) -> list[tuple[int, list[str]]]:
+        """The ``limit`` articles (in the window, in another language) whose terms weigh most,
+        heaviest first (ties by id), each with the terms it matched.
 
-        Articles without a date are in every window: nothing says they are outside it. They
-        are read by a second range of the (term, published) index, not by an OR that would
-        make the first read every posting of the term.
+        The database sums the weights (one join of the postings to the weights, grouped by
+        article) and returns only the winners: at a million articles a window holds hundreds
+        of thousands of postings, too many to carry into Python. Articles without a date are in
+        every window; they are read by a second range of the lookup index, not by an OR that
+        would make the first read every posting of the term.
         """
-        from sqlalchemy import union_all
-
-        if not terms:
+        if not weights:
             return []
-        query = select(AnchorTerm.term, AnchorTerm.article_id).where(
-            col(AnchorTerm.term).in_(terms)
+        terms = AnchorTerm.__table__  # type: ignore[attr-defined]
+        given = (
+            values(column("term", String), column("weight", Float), name="given")
+            .data(sorted(weights.items()))
+            .cte("given")
+        )
+        found = select(terms.c.article_id, given.c.weight).select_from(
+            given.join(terms, terms.c.term == given.c.term)  # each term: one index range
         )
         if exclude_lang:
-            query = query.where(AnchorTerm.lang != exclude_lang)
-        undated = query.where(col(AnchorTerm.published).is_(None))
+            found = found.where(terms.c.lang != exclude_lang)
+        undated = found.where(terms.c.published.is_(None))
         if since is not None:
-            query = query.where(col(AnchorTerm.published) >= since)
+            found = found.where(terms.c.published >= since)
         if until is not None:
-            query = query.where(col(AnchorTerm.published) <= until)
+            found = found.where(terms.c.published <= until)
         windowed = since is not None or until is not None
-        statement = union_all(query, undated) if windowed else query
-        with Session(self.engine) as session:
-            return [(t, a) for t, a in session.execute(statement).all()]
+        postings = (union_all(found, undated) if windowed else found).subquery()
+        ranked = (
+            core_select(postings.c.article_id)
+            .group_by(postings.c.article_id)
+            .order_by(func.sum(postings.c.weight).desc(), postings.c.article_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            winners = [row[0] for row in conn.execute(ranked).all()]
+            matched: dict[int, list[str]] = {article_id: [] for article_id in winners}
+            if winners:
+                for article_id, term in conn.execute(
+                    select(terms.c.article_id, terms.c.term)
+                    .where(terms.c.article_id.in_(winners))
+                    .where(terms.c.term.in_(sorted(weights)))
+                ).all():
+                    matched[article_id].append(term)
+        for found_terms in matched.values():
+            found_terms.sort()
+        return [(article_id, matched[article_id]) for article_id in winners]
 
     def article_briefs(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         if not ids:
@@ -352,14 +358,34 @@ class IndexStore:
         }
 
     def current_paragraphs(self, article_id: int) -> list[ParagraphView]:
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(Paragraph)
+        return self.current_paragraphs_of([article_id])[article_id]
+
+    def current_paragraphs_of(self, ids: list[int]) -> dict[int, list[ParagraphView]]:
+        """The current paragraphs of several articles, in one query (linking's reranking
+        reads eight articles a query)."""
+        found: dict[int, list[ParagraphView]] = {article_id: [] for article_id in ids}
+        if not ids:
+            return found
+        with self.engine.connect() as conn:
+            rows: Sequence[Any] = conn.execute(
+                core_select(
+                    col(Article.id),
+                    col(Paragraph.index),
+                    col(Paragraph.kind),
+                    col(Paragraph.lang),
+                    col(Paragraph.credit),
+                    col(Paragraph.text),
+                    col(Paragraph.anchors),
+                )
                 .join(Article, col(Article.current_revision_id) == Paragraph.revision_id)
-                .where(Article.id == article_id)
-                .order_by(col(Paragraph.index))
+                .where(col(Article.id).in_(ids))
+                .order_by(col(Article.id), col(Paragraph.index))
             ).all()
-        return [_paragraph_view(p) for p in rows]
+        for article_id, index, kind, lang, credit, text, anchors in rows:
+            found[article_id].append(
+                ParagraphView(index, kind, lang, credit, text, anchors=anchors)
+            )
+        return found
 
     def translation_ids(self) -> list[int]:
         """Articles that are translations (``is_translation``), oldest first."""
@@ -442,3 +468,15 @@ class IndexStore:
             if article is not None:
                 article.link_checked_at = checked_at
                 session.add(article)
+
+
+def _apply_term_deltas(driver: Driver, deltas: Counter[tuple[str, str]]) -> None:
+    """Add each (term, language)'s change to its count, creating the count the first time:
+    one upsert for the batch (SQLite and PostgreSQL spell it the same)."""
+    changed = sorted((term, lang, n) for (term, lang), n in deltas.items() if n)
+    if changed:
+        driver.executemany(
+            "INSERT INTO anchorstat (term, lang, df) VALUES (?, ?, ?) "
+            "ON CONFLICT (term, lang) DO UPDATE SET df = anchorstat.df + excluded.df",
+            changed,
+        )
