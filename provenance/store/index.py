@@ -257,6 +257,14 @@ class IndexStore:
                 index.create(conn, checkfirst=True)
             else:
                 index.drop(conn, checkfirst=True)
+        if present and self.engine.dialect.name == "postgresql":
+            # Searches read the index alone only where PostgreSQL's visibility map says the
+            # rows are visible to all; after millions of inserts it is set by a vacuum, which
+            # would otherwise come when autovacuum gets to it (and the planner's statistics
+            # with it). VACUUM runs outside a transaction.
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE anchorterm")
+                conn.exec_driver_sql("VACUUM ANALYZE anchorstat")
 
     def count_articles(self, *, exclude_lang: str | None = None) -> int:
         """How many indexed articles there are (in another language than ``exclude_lang``):
