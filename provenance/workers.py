@@ -122,7 +122,7 @@ def link_in_processes(
 
     report = LinkReport(indexed=index_articles(store))
     ids = store.translation_ids()
-    with _pool(workers, settings) as pool:
+    with _pool(workers, settings, parent=store) as pool:
         for result in pool.map(
             _link_one,
             ids,
