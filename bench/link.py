@@ -233,8 +233,11 @@ def main() -> None:
                 "translations": len(queries),
                 "corpus_build_s": None if args.built else round(built, 1),
                 "indexed_articles": indexed,
-                "index_articles_per_s": round(indexed / index_seconds, 1),
-                "index_articles_per_cpu_s": round(indexed / index_cpu_seconds, 1),
+                # None: a corpus measured again with --built, indexed by its first run
+                "index_articles_per_s": round(indexed / index_seconds, 1) if indexed else None,
+                "index_articles_per_cpu_s": (
+                    round(indexed / index_cpu_seconds, 1) if indexed else None
+                ),
                 "p50_ms": round(1000 * statistics.median(timings), 1),
                 "p95_ms": round(1000 * timings[int(0.95 * (len(timings) - 1))], 1),
                 "top1": round(top1 / len(queries), 4),
