@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib.resources import files
+from itertools import compress
 
 from provenance.errors import ConfigError
+from provenance.text.memo import Memo
 from provenance.text.normalize import normalize
 from provenance.text.tokens import BARE, Forms, dictionary_key, plain, token_forms
 
@@ -69,8 +71,22 @@ def _longest_phrase(
     return best, best_size
 
 
-_Start = tuple[tuple[_Node, bool], ...] | str
-"""How a word may begin phrases: its start forms, or the one-word phrase it always is."""
+class _Starts:
+    """How a word begins phrases when some of them are longer than the word: its start
+    forms (the phrase tree below each, and whether it was made by stripping clitics from a
+    word without article), the phrase the word is alone, and every word that can come next
+    in a longer phrase. Most words are followed by none of those: the search ends there."""
+
+    __slots__ = ("alone", "followers", "forms")
+
+    def __init__(self, forms: tuple[tuple[_Node, bool], ...]) -> None:
+        self.forms = forms
+        self.alone = _longest_phrase(forms, [()], 0)[0]
+        self.followers = frozenset(word for node, _ in forms for word in node.children)
+
+
+Start = _Starts | str | None
+"""How a word may begin phrases: as above, the one-word phrase it always is, or not at all."""
 
 
 @dataclass(frozen=True)
@@ -80,52 +96,58 @@ class Lexicon:
     """Per language: canonical token tuple -> concept id."""
     bare: frozenset[tuple[str, ...]]
     """Arabic keys that some spelling writes without the article (they accept BARE forms)."""
-    _start_cache: dict[str, dict[Forms, _Start]] = field(
-        default_factory=lambda: {"en": {}, "ar": {}}, compare=False, repr=False
-    )
+    _start_cache: dict[str, Memo[Forms, Start]] = field(init=False, compare=False, repr=False)
+    """Per side: a word's forms -> how the word may begin phrases (``_starts``)."""
     _tries: dict[str, dict[str, _Node]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        caches = {side: Memo(partial(self._starts, side), 500_000) for side in ("en", "ar")}
+        object.__setattr__(self, "_start_cache", caches)
 
     def concepts(self, tokens: list[Forms], lang: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the longest phrases found, left to right.
 
         The first word of a phrase may be in any of its forms (it carries the clitics);
-        the rest are compared in their first form. Most words begin no phrase: one cached
-        look-up each; the others walk a tree of phrases word by word.
+        the rest are compared in their first form. Most words begin no phrase: all words
+        are looked up in one pass, and only those that begin one are visited, walking a
+        tree of phrases word by word.
         """
-        side = "ar" if lang == "ar" else "en"
-        starts_of = self._start_cache[side]
+        return self.concepts_at(tokens, list(map(self.starts(lang).__getitem__, tokens)))
+
+    def starts(self, lang: str) -> Memo[Forms, Start]:
+        """A word's forms -> how the word begins phrases of ``lang``'s side (``Start``)."""
+        return self._start_cache["ar" if lang == "ar" else "en"]
+
+    def concepts_at(self, tokens: list[Forms], starts: list[Start]) -> list[tuple[str, int, int]]:
+        """``concepts``, given how each word begins phrases (``starts``: kept per run of text
+        by anchor extraction, which looks them up with the words' forms)."""
         found: list[tuple[str, int, int]] = []
-        i = 0
-        n = len(tokens)
-        while i < n:
-            forms = tokens[i]
-            starts = starts_of.get(forms)
-            if starts is None:
-                starts = self._starts(side, forms)
-            if starts and isinstance(starts, str):  # a one-word phrase, no longer one here
-                found.append((starts, i, i + 1))
-            elif starts:
-                concept, size = _longest_phrase(starts, tokens, i)
-                if concept is not None:
-                    found.append((concept, i, i + size))
-                    i += size
-                    continue
-            i += 1
+        done = 0  # words before this one are inside a phrase already found
+        for i in compress(range(len(tokens)), starts):
+            if i < done:
+                continue
+            start = starts[i]
+            concept: str | None
+            if start is None:  # never (compress passes only words that begin a phrase)
+                continue
+            if isinstance(start, str):  # a one-word phrase, no longer one here
+                concept, size = start, 1
+            elif i + 1 < len(tokens) and tokens[i + 1][0] in start.followers:
+                concept, size = _longest_phrase(start.forms, tokens, i)
+            else:
+                concept, size = start.alone, 1
+            if concept is not None:
+                found.append((concept, i, i + size))
+                done = i + size
         return found
 
-    def _starts(self, side: str, forms: Forms) -> _Start:
-        """The forms of a word that begin some phrase, as (the phrase tree below that form,
-        made by stripping clitics from a word without article?), or the concept itself when
-        no longer phrase begins there; cached, since words recur."""
+    def _starts(self, side: str, forms: Forms) -> Start:
+        """How a word in these forms begins phrases (``Start``)."""
         trie = self._trie(side)
         found = tuple((trie[plain(f)], f.startswith(BARE)) for f in forms if plain(f) in trie)
-        starts: _Start = found
-        if not any(node.children for node, _ in found):
-            starts = _longest_phrase(found, [forms], 0)[0] or ()
-        cache = self._start_cache[side]
-        if len(cache) < 500_000:
-            cache[forms] = starts
-        return starts
+        if any(node.children for node, _ in found):
+            return _Starts(found)
+        return _longest_phrase(found, [forms], 0)[0]
 
     def _trie(self, side: str) -> dict[str, _Node]:
         """The phrases of one side as a tree keyed word by word, built on first use."""

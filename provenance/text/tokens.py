@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
+from provenance.text.memo import Memo
 from provenance.text.normalize import normalize
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -80,23 +82,26 @@ def words(text: str, *, normalised: bool = False) -> list[str]:
 
 def token_forms(text: str, lang: str, *, normalised: bool = False) -> list[Forms]:
     """Each word of ``text`` with its candidate forms, the most literal first."""
-    known = _KNOWN_FORMS
-    return [known.get(word) or _word_forms(word) for word in words(text, normalised=normalised)]
+    chunks = (text if normalised else normalize(text)).split()
+    return list(chain.from_iterable(map(_CHUNK_FORMS.__getitem__, chunks)))
 
 
-_KNOWN_FORMS: dict[str, Forms] = {}
-"""Words already seen, with their forms: words recur, so most words cost one dict look-up
-(cheaper than a call through a cache)."""
-_MAX_KNOWN = 262144
+def chunk_forms(chunk: str) -> tuple[Forms, ...]:
+    """``token_forms`` of a normalised run of text without spaces, remembered."""
+    return _CHUNK_FORMS[chunk]
 
 
-def _word_forms(word: str) -> Forms:
-    """One word's forms in its script, remembered (the table starts again when full)."""
-    forms = arabic_forms(word) if is_arabic(word) else english_forms(word)
-    if len(_KNOWN_FORMS) >= _MAX_KNOWN:
-        _KNOWN_FORMS.clear()
-    _KNOWN_FORMS[word] = forms
-    return forms
+def _chunk_forms(chunk: str) -> tuple[Forms, ...]:
+    """The forms of the words of one run of text without spaces. No word spans a space, so
+    the words of a text are those of its runs, in order."""
+    return tuple(
+        arabic_forms(w) if is_arabic(w) else english_forms(w) for w in words(chunk, normalised=True)
+    )
+
+
+_CHUNK_FORMS = Memo(_chunk_forms)
+"""Runs of text between spaces recur ("the", "الرقة", "said,"): most cost one dict look-up
+instead of a regular expression and a call per word."""
 
 
 def dictionary_key(phrase: str) -> tuple[str, ...]:
