@@ -16,7 +16,7 @@ from provenance.ingest import ingest_article
 from provenance.link import find_originals, index_articles
 from provenance.models import Link
 from provenance.outlets import registry
-from provenance.pipeline import link_translations
+from provenance.pipeline import align_links, link_translations
 from provenance.store import Store
 from provenance.text.credits import find_credit
 from tests.conftest import CLI, FIXTURES
@@ -538,3 +538,32 @@ def test_the_corpus_size_counts_each_indexed_article_once(store: Store) -> None:
     index_articles(store)
     assert store.count_articles(exclude_lang="en") == 3
     assert store.term_stats_errors() == 0
+
+
+def test_an_aligned_link_that_falls_out_of_the_ranking_goes_with_its_groups_and_flags(
+    store: Store,
+) -> None:
+    """A translation first linked by hand to the wrong original and aligned with it (groups,
+    open flags pointing at them): linking again ranks the right original alone, and the
+    stale link is removed with everything that hangs on it, not refused by the database."""
+    translation = _store_with(
+        store,
+        [
+            ("https://www.enabbaladi.net/archives/4", SAME_WEEK, DAY - timedelta(days=30)),
+            ("https://www.enabbaladi.net/archives/1", ORIGINAL, DAY - timedelta(days=1)),
+        ],
+    )
+    wrong = store.find_article("https://www.enabbaladi.net/archives/4").id or 0
+    store.link(translation, wrong, status="auto", score=1.0)
+    align_links(store, translation=translation)
+    stale = store.links(translation_id=translation)[0]
+    assert store.groups(stale.id) and store.flags(link_id=stale.id)
+
+    report = link_translations(store, translation=translation)
+
+    assert report.results[0].decision == "auto"
+    assert [link.original_url for link in store.links(translation_id=translation)] == [
+        "https://www.enabbaladi.net/archives/1"
+    ]
+    assert store.groups(stale.id, active_only=False) == []
+    assert store.flags(link_id=stale.id) == []

@@ -10,7 +10,7 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Float, String, column, func, insert, or_, union_all, update, values
+from sqlalchemy import Float, String, column, delete, func, insert, or_, union_all, update, values
 from sqlalchemy import select as core_select  # SQLModel's select types 4 columns at most
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
@@ -463,14 +463,13 @@ class IndexStore:
                     link.rank = 99
                     session.add(link)
                     continue
+                # the flags first: they point at the groups (the ORM would order these
+                # deletes by table, groups first, and the foreign key would refuse them)
+                session.execute(delete(Flag).where(col(Flag.link_id) == link.id))
                 if has_groups:
-                    for group in session.exec(
-                        select(AlignmentGroup).where(AlignmentGroup.link_id == link.id)
-                    ).all():
-                        session.delete(group)
-                for flag in session.exec(select(Flag).where(Flag.link_id == link.id)).all():
-                    session.delete(flag)
-                session.flush()
+                    session.execute(
+                        delete(AlignmentGroup).where(col(AlignmentGroup.link_id) == link.id)
+                    )
                 session.delete(link)
             article = session.get(Article, article_id)
             if article is not None:
