@@ -163,6 +163,40 @@ def test_audit_table_shows_id_and_short_url_with_titles_ellipsised(linked: CLI) 
     assert "Turkish Drone Strike" in table and qamishli["title"] not in table  # cut, with …
 
 
+def test_link_and_align_listings_fit_the_terminal_and_list_every_story(
+    linked: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`link --all` and `align --all` print a row per story, written line by line (a run over
+    thousands of stories would otherwise wait seconds for the table's layout): URLs are cut
+    with "…" to the terminal's width, both URL columns of link alike, the rest kept whole."""
+    monkeypatch.setattr(cli_module.out, "width", 72)
+    decisions = linked.json("link", "--all", "--no-semantic")["results"]
+    aligned = linked.json("align", "--all", "--force", "--no-semantic")["aligned"]
+    for args, header, rows in (
+        (["link", "--all", "--no-semantic"], ["decision", "translation", "best", "original", "score"], decisions),
+        (["align", "--all", "--force", "--no-semantic"], ["link", "translation", "groups", "flags", "coverage"], aligned),
+    ):  # fmt: skip
+        lines = linked(*args).stdout.splitlines()
+        assert lines[0].split() == header
+        assert len(lines) == 1 + len(rows) and max(len(line) for line in lines) <= 72
+        for line, row in zip(lines[1:], rows, strict=True):
+            cells = line.split()
+            if args[0] == "align":
+                assert cells[0] == str(row["link"]) and cells[2:] == [
+                    str(row["groups"]), str(row["flags"]), f"{row['coverage']:.0%}"
+                ]  # fmt: skip
+                assert cells[1].endswith("…") and row["translation"].startswith(cells[1][:-1])
+            else:
+                assert (
+                    cells[0] == row["decision"]
+                    and cells[-1] == f"{row['candidates'][0]['score']:.2f}"
+                )
+                translation, original = cells[1], cells[2]
+                assert row["translation"].startswith(translation.removesuffix("…"))
+                assert row["candidates"][0]["url"].startswith(original.removesuffix("…"))
+                assert abs(len(translation) - len(original)) <= 1
+
+
 def test_candidates_table_shows_title_and_outlet_of_each(linked: CLI, wide: None) -> None:
     ranked = linked.json("candidates", QAMISHLI, "--no-semantic")["candidates"]
     table = linked("candidates", QAMISHLI, "--no-semantic").stdout

@@ -31,6 +31,7 @@ from provenance.cli.render import (
     every_key,
     out,
     plain_table,
+    print_listing,
     say_error,
     short_url,
 )
@@ -95,16 +96,13 @@ def link(
         data["decisions"] = every_key(data["decisions"], LINK_DECISIONS)
         emit(data, fmt, flat=[_link_row(r) for r in data["results"]], columns=LINK_COLUMNS)
         return
-    table = plain_table("decision", "translation", "best original", "score")
+    rows = []
     for result in report.results:
         best = result.candidates[0] if result.candidates else None
-        table.add_row(
-            result.decision,
-            result.translation_url,
-            best.url if best else "—",
-            f"{best.score:.2f}" if best else "",
-        )
-    out.print(table)
+        rows.append([result.decision, result.translation_url, best.url if best else "—",
+                     f"{best.score:.2f}" if best else ""])  # fmt: skip
+    if rows:
+        print_listing(["decision", "translation", "best original", "score"], rows, flexible={1, 2})
     counts = report.counts()
     err.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no translations to link")
 
@@ -237,12 +235,10 @@ def align(
 
 def _print_aligned_summary(report: Any) -> None:
     """The links aligned in this run (none: no table), then the run's counts on stderr."""
-    table = plain_table("link", "translation", "groups", "flags", "coverage")
-    for row in report.aligned:
-        table.add_row(str(row["link"]), row["translation"], str(row["groups"]), str(row["flags"]),
-                      f"{row['coverage']:.0%}")  # fmt: skip
     if report.aligned:
-        out.print(table)
+        rows = [[str(row["link"]), row["translation"], str(row["groups"]), str(row["flags"]),
+                 f"{row['coverage']:.0%}"] for row in report.aligned]  # fmt: skip
+        print_listing(["link", "translation", "groups", "flags", "coverage"], rows, flexible={1})
     err.print(
         f"{len(report.aligned)} aligned, {report.unchanged} unchanged, {len(report.kept)} kept as reviewed"
         + (f", {len(report.skipped)} skipped" if report.skipped else "")

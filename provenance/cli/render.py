@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -33,6 +34,35 @@ def say_error(message: str, label: str = "error") -> None:
 def plain_table(*columns: str, title: str | None = None) -> Table:
     """A borderless table with bold headers: the look of every list the CLI prints."""
     return Table(*columns, box=None, header_style="bold", title=title)
+
+
+def print_listing(headers: list[str], rows: list[list[str]], *, flexible: set[int]) -> None:
+    """Rows in the look of ``plain_table`` (bold headers, columns two spaces apart), written
+    line by line. Rich lays a table out cell by cell, a third of a millisecond a row, which
+    ``link --all`` and ``align --all`` over thousands of stories would spend after their work
+    is done. When the rows are wider than the terminal, the ``flexible`` columns (URLs) are
+    narrowed, the widest first, each cut cell ending in "…"."""
+    widths = [max(map(cell_len, column)) for column in zip(headers, *rows, strict=True)]
+    over = 2 * len(widths) + sum(widths) - out.size.width
+    narrowest = {i: max(cell_len(headers[i]), 8) for i in flexible}
+    while over > 0:  # a column at a time, so that two URL columns end up alike
+        widest = max(flexible, key=widths.__getitem__)
+        if widths[widest] <= narrowest[widest]:
+            break
+        widths[widest] -= 1
+        over -= 1
+    out.print(_listing_line(headers, widths), style="bold", markup=False, highlight=False)
+    out.file.write("".join(_listing_line(row, widths) + "\n" for row in rows))
+
+
+def _listing_line(cells: list[str], widths: list[int]) -> str:
+    fitted = (
+        set_cell_size(cell, width)
+        if cell_len(cell) <= width
+        else set_cell_size(cell, width - 1) + "…"
+        for cell, width in zip(cells, widths, strict=True)
+    )
+    return (" " + "  ".join(fitted)).rstrip()
 
 
 def emit(
