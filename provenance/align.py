@@ -159,8 +159,12 @@ DATE_WEIGHTS = {"d": 1.0, "m": 0.35, "y": 0.35, "wd": 0.5}
 """Base weight of a date anchor by its prefix (a day says more than a month or a year)."""
 
 
+@functools.lru_cache(maxsize=65536)
 def anchor_keys(anchors: Anchors, *, names: bool) -> dict[str, float]:
-    """Anchor key -> base weight (before rarity). Names only where they can be counted."""
+    """Anchor key -> base weight (before rarity). Names only where they can be counted.
+
+    Kept per anchors (one dict, shared: only read it), since a paragraph is scored against
+    several candidates when linking, and twice on the semantic path."""
     keys = {
         f"n:{number}": 0.5
         if (number.isdigit() and int(number) <= 10) or number.startswith("~")
@@ -223,7 +227,8 @@ class PairContext:
         self.o_weights = [_weighted(keys, rare) for keys in self.o_keys]
         # An Arabic paragraph's names (the skeleton of every word) matter only where a
         # translation paragraph has them as a name key.
-        t_names = {key[2:] for keys in self.t_keys for key in keys if key.startswith("p:")}
+        # (the translation's name keys are ``p:`` and its anchors' names: anchor_keys)
+        t_names = set().union(*(anchors.names for anchors in self.t_anchors))
         self.o_found, self.o_share = [], []
         clash = _has_name_keys(self.o_keys)
         for keys, names in zip(self.o_keys, self.o_names, strict=True):
