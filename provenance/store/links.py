@@ -4,9 +4,8 @@ read and write."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as core_select  # SQLModel's select types 4 columns at most
 from sqlalchemy.engine import Engine
@@ -26,6 +25,9 @@ from provenance.models import (
     utcnow,
 )
 from provenance.store.sql import _exists, table_of
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where vectors are read: most commands never need it
 from provenance.store.unit import UnitOfWork
 from provenance.store.views import (
     AlignedPair,
@@ -372,6 +374,8 @@ class LinkStore(UnitOfWork):
         return [(t, o) for t, o in samples if t and o]
 
     def load_embeddings(self, hashes: list[str], model: str) -> dict[str, np.ndarray]:
+        import numpy as np
+
         found: dict[str, np.ndarray] = {}
         with Session(self.engine) as session:
             for start in range(0, len(hashes), 500):
@@ -391,6 +395,8 @@ class LinkStore(UnitOfWork):
         two workers embedding one paragraph at once never collide)."""
         if not vectors:
             return
+        import numpy as np
+
         table = table_of(Embedding)
         rows = [
             {"text_hash": key, "model": model, "vector": np.asarray(v, dtype="<f4").tobytes()}
