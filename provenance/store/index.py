@@ -10,7 +10,19 @@ from datetime import datetime
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Float, String, column, delete, func, insert, or_, union_all, update, values
+from sqlalchemy import (
+    Float,
+    String,
+    case,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    union_all,
+    update,
+    values,
+)
 from sqlalchemy import select as core_select  # SQLModel's select types 4 columns at most
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
@@ -30,6 +42,7 @@ from provenance.models import (
 from provenance.store.driver import Driver
 from provenance.store.sql import _exists, _iso, is_translation, table_of
 from provenance.store.views import ParagraphView
+from provenance.text.anchors import current_json_prefix
 from provenance.vocab import FlagStatus, LinkStatus
 
 CORPUS_TERM = "*"
@@ -46,7 +59,8 @@ class IndexJob:
     lang: str
     published: datetime | None
     paragraphs: list[tuple[str, str, str | None, str | None]]
-    """(text, kind, lang, anchors stored at ingest as JSON or None)."""
+    """(text, kind, lang, anchors stored at ingest as JSON or None); the text is "" where the
+    stored anchors are current (nothing reads it then)."""
 
 
 def _postings(
@@ -96,6 +110,7 @@ class IndexStore:
                 .limit(batch)
             ).all()
             revisions = [r[1] for r in rows]
+            fresh = current_json_prefix()
             texts: dict[int, list[tuple[str, str, str | None, str | None]]] = {
                 r: [] for r in revisions
             }
@@ -103,7 +118,12 @@ class IndexStore:
                 for revision_id, text, kind, lang, anchors in conn.execute(
                     core_select(
                         col(Paragraph.revision_id),
-                        col(Paragraph.text),
+                        # the text only where the stored anchors are missing or stale: it is
+                        # read to extract them, and otherwise would only go to the workers
+                        case(
+                            (col(Paragraph.anchors).startswith(fresh, autoescape=True), ""),
+                            else_=col(Paragraph.text),
+                        ),
                         col(Paragraph.kind),
                         col(Paragraph.lang),
                         col(Paragraph.anchors),
@@ -144,10 +164,7 @@ class IndexStore:
                 delta.update({(term, lang): n for term, n in counts.items()})
             rows = _postings(driver, jobs, terms)
             if rows:
-                driver.executemany(
-                    "INSERT INTO anchorterm (article_id, term, published, lang) VALUES (?, ?, ?, ?)",
-                    rows,
-                )
+                driver.append_rows("anchorterm", ("article_id", "term", "published", "lang"), rows)
             _apply_term_deltas(driver, delta)
             driver.executemany(
                 "UPDATE article SET indexed_revision_id = ? WHERE id = ?",

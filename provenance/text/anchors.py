@@ -535,6 +535,12 @@ def anchor_stamp() -> str:
     return digest.hexdigest()[:12]
 
 
+def current_json_prefix() -> str:
+    """How anchors stored by this version begin (``anchors_to_json``); stored anchors that do
+    not are extracted again, from their paragraph's text."""
+    return '{"v":"' + anchor_stamp() + '",'
+
+
 def anchors_to_json(anchors: Anchors) -> str:
     """The compact JSON stored in the paragraph table (``anchors_from_json`` reads it)."""
     import json
