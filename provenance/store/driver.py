@@ -69,6 +69,25 @@ class Driver:
             f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows
         )
 
+    def append_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Many new rows (values converted, see ``to_db``) at once: on PostgreSQL by COPY,
+        which takes a million index postings in seconds where psycopg's executemany spends
+        about 15 µs of Python on each; elsewhere as ``insert_rows``. A duplicate key fails
+        the whole call, as it fails the executemany."""
+        if self.qmark:
+            self.insert_rows(table, columns, rows)
+            return
+        names = ", ".join(f'"{column}"' for column in columns)
+        statement = f"COPY {table} ({names}) FROM STDIN"
+        try:
+            with self.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except self._error as error:
+            raise self._wrapped(error, statement, rows) from error
+
     def to_db(self, table: Table, values: dict[str, Any]) -> dict[str, Any]:
         """A row's values as SQLAlchemy binds them: converted by their columns' types (a date
         to SQLite's text), the others as they are."""
