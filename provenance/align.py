@@ -17,10 +17,11 @@ why it was made.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1167,10 +1168,11 @@ def _moves(ctx: PairContext, scorer: Scorer, linked: list[Group]) -> list[Group]
         strong = (moved > ctx.params.move_threshold) & free_t[:, None] & free_o[None, :]
         for r, c in zip(*np.nonzero(strong), strict=True):
             i, j = scorer.t_body[r], scorer.o_body[c]
-            candidates.append((float(moved[r, c]), i, j, scorer.signals((1, 1), r, c)))
+            candidates.append((float(moved[r, c]), i, j, (r, c)))
+    # the signals of the chosen ones only: most candidates lose to a better one
     return [
-        _group(ctx, (i,), (j,), GroupKind.moved, score, signals)
-        for score, i, j, signals in _best_first(candidates, used_t, used_o)
+        _group(ctx, (i,), (j,), GroupKind.moved, score, scorer.signals((1, 1), *cell))
+        for score, i, j, cell in _best_first(candidates, used_t, used_o)
     ]
 
 
@@ -1187,20 +1189,29 @@ def _complete(
     for p in original:
         if p.index not in used_o:
             groups.append(Group((), (p.index,), GroupKind.dropped, 0.0, {}, {}))
-    return sorted(groups, key=lambda g: _reading_position(g, linked))
+    return sorted(groups, key=_reading_position(linked))
 
 
-def _reading_position(group: Group, linked: list[Group]) -> tuple[float, float]:
-    """Translation order; a drop sits just before the next link after it in the original."""
-    if group.translation:
-        return (group.translation[0], 0.0)
-    j = group.original[0]
-    after = [
-        g.translation[0]
+def _reading_position(linked: list[Group]) -> Callable[[Group], tuple[float, float]]:
+    """Translation order; a drop sits just before the next link after it in the original
+    (the first translation paragraph of the links that start later in the original)."""
+    starts = sorted(
+        (g.original[0], g.translation[0])
         for g in linked
-        if g.kind == GroupKind.matched and g.original and g.original[0] > j
-    ]
-    return (min(after) - 0.5 if after else float("inf"), j / 1000)
+        if g.kind == GroupKind.matched and g.original and g.translation
+    )
+    firsts = [o for o, _ in starts]
+    # the earliest translation paragraph among the links from each one on
+    earliest = list(itertools.accumulate(reversed([t for _, t in starts]), min))[::-1]
+
+    def position(group: Group) -> tuple[float, float]:
+        if group.translation:
+            return (group.translation[0], 0.0)
+        j = group.original[0]
+        k = bisect.bisect_right(firsts, j)
+        return (earliest[k] - 0.5 if k < len(earliest) else float("inf"), j / 1000)
+
+    return position
 
 
 # -- the classic baseline -------------------------------------------------------------------
