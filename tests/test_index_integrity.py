@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -58,9 +59,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean_links(
-    corpus: Path, tmp_path_factory: pytest.TempPathFactory
-) -> list[tuple[str, str, str]]:
+def clean_links(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, ...]]:
     """The links of a ``link --all`` never killed."""
     clean = _copy(corpus, tmp_path_factory.mktemp("clean") / "clean.db")
     subprocess.run(
@@ -79,17 +78,20 @@ def _copy(corpus: Path, to: Path) -> str:
     return f"sqlite:///{to}"
 
 
-def _links(url: str) -> list[tuple[str, str, str]]:
+def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
     store = Store.open(url)
     with store.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT t.url, o.url, l.status FROM link l JOIN article t ON t.id = l.translation_id"
-                " JOIN article o ON o.id = l.original_id ORDER BY t.url, o.url"
-            )
-        ).all()
+        rows = conn.execute(text(query)).all()
     store.close()
     return [tuple(r) for r in rows]
+
+
+def _links(url: str) -> list[tuple[Any, ...]]:
+    return _rows(
+        url,
+        "SELECT t.url, o.url, l.status FROM link l JOIN article t ON t.id = l.translation_id"
+        " JOIN article o ON o.id = l.original_id ORDER BY t.url, o.url",
+    )
 
 
 def _children(pid: int) -> list[int]:
@@ -183,7 +185,7 @@ def test_counts_an_earlier_version_left_to_recount_are_pending_not_wrong(
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("after", [0.0, 0.4])
 def test_link_killed_during_the_parallel_build_leaves_nothing_wrong(
-    corpus: Path, clean_links: list[tuple[str, str, str]], tmp_path: Path, after: float
+    corpus: Path, clean_links: list[tuple[Any, ...]], tmp_path: Path, after: float
 ) -> None:
     """SIGKILL ``link --all`` while its workers extract terms: the file is sound, no worker
     outlives it, and a re-run gives what a run never killed gives."""
@@ -235,17 +237,12 @@ def test_two_builds_at_once_count_every_term_once(corpus: Path, tmp_path: Path) 
     store.close()
 
 
-def _postings(url: str) -> list[tuple[str, str]]:
-    store = Store.open(url)
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT a.url, t.term FROM anchorterm t JOIN article a ON a.id = t.article_id"
-                " ORDER BY a.url, t.term"
-            )
-        ).all()
-    store.close()
-    return [tuple(r) for r in rows]
+def _postings(url: str) -> list[tuple[Any, ...]]:
+    return _rows(
+        url,
+        "SELECT a.url, t.term FROM anchorterm t JOIN article a ON a.id = t.article_id"
+        " ORDER BY a.url, t.term",
+    )
 
 
 def test_anchors_stored_by_an_earlier_version_are_extracted_again_from_the_text(
