@@ -25,6 +25,7 @@ from provenance.cli.options import (
     chosen_format,
 )
 from provenance.cli.render import (
+    bare_url,
     ellipsis,
     emit,
     err,
@@ -99,7 +100,7 @@ def link(
     rows = []
     for result in report.results:
         best = result.candidates[0] if result.candidates else None
-        rows.append([result.decision, result.translation_url, best.url if best else "—",
+        rows.append([result.decision, bare_url(result.translation_url), bare_url(best.url) if best else "—",
                      f"{best.score:.2f}" if best else ""])  # fmt: skip
     if rows:
         print_listing(["decision", "translation", "best original", "score"], rows, flexible={1, 2})
@@ -236,7 +237,7 @@ def align(
 def _print_aligned_summary(report: Any) -> None:
     """The links aligned in this run (none: no table), then the run's counts on stderr."""
     if report.aligned:
-        rows = [[str(row["link"]), row["translation"], str(row["groups"]), str(row["flags"]),
+        rows = [[str(row["link"]), bare_url(row["translation"]), str(row["groups"]), str(row["flags"]),
                  f"{row['coverage']:.0%}"] for row in report.aligned]  # fmt: skip
         print_listing(["link", "translation", "groups", "flags", "coverage"], rows, flexible={1})
     err.print(

@@ -111,14 +111,20 @@ def ellipsis(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def short_url(url: str, width: int = 40) -> str:
-    """A URL as a table shows it: no scheme, no "www.", cut at the end, so that the host and
-    the start of the path (where outlets put the article's number) stay readable."""
+def bare_url(url: str) -> str:
+    """A URL as a listing shows it: no scheme, no "www.", so that what a cut at the end leaves
+    is the host and the start of the path, where outlets put the article's number (or its
+    query, for a site that numbers articles as ``?p=123``)."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    short = (parts.netloc.removeprefix("www.") + parts.path.rstrip("/")) or url
-    return ellipsis(short, width)
+    bare = parts.netloc.removeprefix("www.") + parts.path.rstrip("/")
+    return (bare + (f"?{parts.query}" if parts.query else "")) if bare else url
+
+
+def short_url(url: str, width: int = 40) -> str:
+    """``bare_url`` cut to ``width`` characters."""
+    return ellipsis(bare_url(url), width)
 
 
 def every_key(counts: dict[str, int], keys: tuple[str, ...]) -> dict[str, int]:
