@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, inspect, or_, select, update
+from sqlalchemy import Table, bindparam, inspect, or_, select, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, SQLModel, col
 
@@ -14,7 +14,6 @@ from provenance.models import (
     Article,
     ChromeSighting,
     Outlet,
-    Paragraph,
     Revision,
 )
 
@@ -76,18 +75,8 @@ class _SQL:
         _r.c.id == bindparam("p_id")
     )
     update_article = update(_a).where(_a.c.id == bindparam("p_id"))
-    insert_article = insert(_a)
-    insert_revision = insert(_r)
-    insert_paragraph = insert(table_of(Paragraph))
     _c = table_of(ChromeSighting)
-    insert_sighting = insert(_c)
     forget_sightings = _c.delete().where(_c.c.article_id == bindparam("p_article"))
-    count_sightings = (
-        select(_c.c.key, func.count())
-        .where(_c.c.outlet_id == bindparam("p_outlet"))
-        .where(_c.c.key.in_(bindparam("p_keys", expanding=True)))
-        .group_by(_c.c.key)
-    )
 
 
 def _exists(engine: Engine, query: Any) -> bool:
