@@ -469,9 +469,6 @@ class IndexStore:
                     LinkStatus.rejected,
                 ):
                     continue
-                has_groups = session.exec(
-                    select(AlignmentGroup.id).where(AlignmentGroup.link_id == link.id)
-                ).first()
                 has_flags = session.exec(
                     select(Flag.id).where(Flag.link_id == link.id, Flag.status != FlagStatus.open)
                 ).first()
@@ -483,10 +480,9 @@ class IndexStore:
                 # the flags first: they point at the groups (the ORM would order these
                 # deletes by table, groups first, and the foreign key would refuse them)
                 session.execute(delete(Flag).where(col(Flag.link_id) == link.id))
-                if has_groups:
-                    session.execute(
-                        delete(AlignmentGroup).where(col(AlignmentGroup.link_id) == link.id)
-                    )
+                session.execute(
+                    delete(AlignmentGroup).where(col(AlignmentGroup.link_id) == link.id)
+                )
                 session.delete(link)
             article = session.get(Article, article_id)
             if article is not None:

@@ -25,9 +25,6 @@ from provenance.models import (
     utcnow,
 )
 from provenance.store.sql import _exists, table_of
-
-if TYPE_CHECKING:
-    import numpy as np  # imported where vectors are read: most commands never need it
 from provenance.store.unit import UnitOfWork
 from provenance.store.views import (
     AlignedPair,
@@ -40,6 +37,9 @@ from provenance.store.views import (
     _paragraph_view,
 )
 from provenance.vocab import ALIGNED_LINKS, FlagStatus, GroupKind, LinkStatus, best_link_rank
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where vectors are read: most commands never need it
 
 
 class LinkStore(UnitOfWork):
