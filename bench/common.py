@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import resource
 import sys
 from pathlib import Path
@@ -31,6 +32,14 @@ def paragraph_pool() -> dict[str, list[str]]:
         for article in pair.articles():
             pool[article.lang or "ar"].extend(article.paragraphs)
     return pool
+
+
+def retag(text: str, seed: int) -> str:
+    """The text made new for every cache: each figure shifted by ``seed``, and a tag naming
+    the seed in letters ("(xqcb)" for 21), which no anchor reads; a tag in digits would be a
+    figure shared by every paragraph of a pair, an anchor no real pair has."""
+    shifted = re.sub(r"\d+", lambda m: str(int(m.group()) + seed % 7 + 1), text)
+    return f"{shifted} (xq{''.join('abcdefghij'[int(d)] for d in str(seed))})"
 
 
 def peak_rss_mb() -> float:

@@ -17,7 +17,6 @@ Usage: python bench/workers.py [--copies N] [--semantic]
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from common import emit, fixture_pairs
+from common import emit, fixture_pairs, retag
 
 from provenance.ingest import ingest_article
 from provenance.store import Store
@@ -39,17 +38,13 @@ def build(path: Path, copies: int) -> int:
     store = Store.open(f"sqlite:///{path}")
     links = 0
     for n in range(copies):
-
-        def changed(text: str, seed: int = n) -> str:
-            return re.sub(r"\d+", lambda m: str(int(m.group()) + seed % 7 + 1), text) + f" ({seed})"
-
         for pair in fixture_pairs():
             ids = []
             for article in (pair.translation, pair.original):
                 copy = replace(
                     article,
                     url=f"{article.url.rstrip('/')}-copy-{n}",
-                    paragraphs=[changed(p) for p in article.paragraphs],
+                    paragraphs=[retag(p, n) for p in article.paragraphs],
                 )
                 ids.append(ingest_article(store, copy).article_id)
             store.link(ids[0], ids[1], status="auto", score=1.0)

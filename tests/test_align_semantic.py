@@ -8,6 +8,7 @@ extracted when first aligned and saved back.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text as sql
 
 from provenance.align import align_pairs
@@ -15,7 +16,7 @@ from provenance.embed import CachedEmbedder
 from provenance.eval import learn_chrome, load_pairs, pair_paragraphs
 from provenance.store import Store
 from provenance.text.anchors import anchors_from_json, anchors_to_json, extract_anchors
-from tests.conftest import CLI, FIXTURES, require_semantic
+from tests.conftest import CLI, FIXTURES, require_realdev, require_semantic
 
 SEED = "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html"
 ORIGINAL = "https://www.enabbaladi.net/archives/604512"
@@ -25,9 +26,10 @@ def _links(groups: list) -> set[tuple[int, int]]:
     return {(i, j) for g in groups for i in g.translation for j in g.original}
 
 
-def test_default_path_embeds_a_fraction_and_links_as_embedding_everything() -> None:
+@pytest.mark.parametrize("gold_set", ["pairs", "realdev"])
+def test_default_path_embeds_a_fraction_and_links_as_embedding_everything(gold_set: str) -> None:
     model = require_semantic()
-    pairs = load_pairs([FIXTURES / "pairs"])
+    pairs = load_pairs([FIXTURES / "pairs" if gold_set == "pairs" else require_realdev()])
     learnt = learn_chrome(pairs)
     sides = [pair_paragraphs(pair, learnt) for pair in pairs]
     selective, everything = CachedEmbedder(model), CachedEmbedder(model)
