@@ -160,12 +160,23 @@ DATE_WEIGHTS = {"d": 1.0, "m": 0.35, "y": 0.35, "wd": 0.5}
 """Base weight of a date anchor by its prefix (a day says more than a month or a year)."""
 
 
-@functools.lru_cache(maxsize=65536)
 def anchor_keys(anchors: Anchors, *, names: bool) -> dict[str, float]:
     """Anchor key -> base weight (before rarity). Names only where they can be counted.
 
-    Kept per anchors (one dict, shared: only read it), since a paragraph is scored against
-    several candidates when linking, and twice on the semantic path."""
+    Kept with the anchors object (one dict, shared: only read it), since a paragraph is
+    scored against several candidates when linking, twice on the semantic path, and each
+    time ``align --all`` meets an outlet's recurring lines (whose anchors are shared too:
+    extraction and stored anchors are cached). Not in a cache keyed by the anchors: looking
+    one up compares equal anchors of other paragraphs field by field."""
+    slot = "_keys_with_names" if names else "_keys"
+    memo = anchors.__dict__  # a frozen dataclass's own dict: the memo is not a field
+    keys = memo.get(slot)
+    if keys is None:
+        keys = memo[slot] = _anchor_keys(anchors, names)
+    return keys
+
+
+def _anchor_keys(anchors: Anchors, names: bool) -> dict[str, float]:
     keys = {
         f"n:{number}": 0.5
         if (number.isdigit() and int(number) <= 10) or number.startswith("~")
