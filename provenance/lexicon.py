@@ -100,9 +100,14 @@ class Lexicon:
     """Per side: a word's forms -> how the word may begin phrases (``_starts``)."""
     _tries: dict[str, dict[str, _Node]] = field(default_factory=dict, compare=False, repr=False)
 
+    categories: dict[str, str] = field(init=False, compare=False, repr=False)
+    """Concept id -> its category, as one dict: extraction asks it of every concept found."""
+
     def __post_init__(self) -> None:
         caches = {side: Memo(partial(self._starts, side), 500_000) for side in ("en", "ar")}
         object.__setattr__(self, "_start_cache", caches)
+        categories = {concept: entry.category for concept, entry in self.entries.items()}
+        object.__setattr__(self, "categories", categories)
 
     def concepts(self, tokens: list[Forms], lang: str) -> list[tuple[str, int, int]]:
         """(concept id, start, end) of the longest phrases found, left to right.
@@ -168,8 +173,7 @@ class Lexicon:
         return trie
 
     def category(self, concept: str) -> str:
-        entry = self.entries.get(concept)
-        return entry.category if entry else ""
+        return self.categories.get(concept, "")
 
 
 def _read(name: str, text: str, entries: dict[str, Entry]) -> None:

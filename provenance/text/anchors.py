@@ -287,8 +287,8 @@ def extract_anchors(text: str, lang: str) -> Anchors:
     numbers, dates = _numbers_and_dates(normalised, words)
     lex = lexicon()
     found = lex.concepts_at(forms, starts)
-    category = lex.category
-    categories = {concept: category(concept) for concept, _, _ in found}
+    category = lex.categories.get
+    categories = {concept: category(concept, "") for concept, _, _ in found}
     if lang == "ar":
         names = set().union(*map(_ARABIC_NAMES.__getitem__, _outside(forms, found)))
     else:
