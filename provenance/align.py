@@ -271,7 +271,8 @@ class PairContext:
         t_keys = [anchor_keys(a, names=True) for a in t_anchors]
         o_keys = [anchor_keys(a, names=False) for a in o_anchors]
         o_names = [a.names for a in o_anchors]
-        df = _key_counts(t_keys, o_keys, o_names)
+        t_names = set().union(*(a.names for a in t_anchors))
+        df = _key_counts(t_keys, o_keys, o_names, t_names)
         # Rarity: an anchor in one paragraph of each side is worth 1; in many, much less.
         # Only the rarer keys are kept: every lookup defaults to 1.
         rarity = {k: min(1.0, 2.0 / c) ** 0.5 for k, c in df.items() if c > 2}
@@ -381,7 +382,10 @@ def _has_name_keys(key_dicts: Sequence[dict[str, float]]) -> bool:
 
 
 def _key_counts(
-    t_keys: list[dict[str, float]], o_keys: list[dict[str, float]], o_names: list[frozenset[str]]
+    t_keys: list[dict[str, float]],
+    o_keys: list[dict[str, float]],
+    o_names: list[frozenset[str]],
+    t_names: set[str],
 ) -> dict[str, float]:
     """How common each anchor key is in the article, as ``Counter.update`` has always counted
     it: a paragraph's key adds its base weight, an Arabic paragraph's name adds 1 to its
@@ -406,11 +410,11 @@ def _key_counts(
     for keys in o_keys:
         for key, base in keys.items():
             counts[key] = base + get(key, 0)
-    for key in [key for key in counts if key.startswith("p:")]:
-        name = key[2:]
-        for names in o_names:
-            if name in names:
-                counts[key] += 1
+    # the translation's p: keys are its names (``t_names``, see anchor_keys); each Arabic
+    # paragraph adds 1 to those it shares (one key's additions in paragraph order, as above)
+    for names in o_names:
+        for name in names & t_names:
+            counts[f"p:{name}"] += 1
     return counts
 
 
