@@ -525,7 +525,8 @@ def index_articles(
     """Bring the anchor-term index up to date (only articles whose text changed since).
 
     Extracting terms is the costly part and is pure: big runs spread it over processes (one
-    per core) and extract the next batch while this process writes the last one. Each batch
+    per core), which read the next batch's paragraphs and extract its terms while this
+    process writes the last one. Each batch
     changes the term statistics with its postings, in one transaction; from 20,000 articles a
     run rebuilds the lookup index once at its end rather than growing it row by row.
     """
@@ -583,6 +584,24 @@ def _index_in_parallel(
     workers: int,
     on_batch: Callable[[int], None] | None,
 ) -> int:
+    """The bulk build: this process reads which articles to index and writes their terms;
+    the workers read the articles' paragraphs (each with its own connections) and extract
+    the terms, a batch ahead."""
+    _reader.store = store  # the forked workers' copy opens its own connections
+    store.release_connections()
+    try:
+        return _build_in(store, jobs, batch, workers, on_batch)
+    finally:
+        _reader.store = None
+
+
+def _build_in(
+    store: IndexingStore,
+    jobs: list[IndexJob],
+    batch: int,
+    workers: int,
+    on_batch: Callable[[int], None] | None,
+) -> int:
     import multiprocessing
     import os
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -591,28 +610,23 @@ def _index_in_parallel(
     with ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=die_with_parent,
+        initializer=_index_worker,
         initargs=(os.getpid(),),
     ) as pool:
         chunk = max(1, batch // (4 * workers))
-        pending: tuple[list[IndexJob], list[Future[list[set[str]]]]] | None = (
-            jobs,
-            [pool.submit(_batch_terms, jobs[i : i + chunk]) for i in range(0, len(jobs), chunk)],
-        )
+
+        def submit(heads: list[IndexJob]) -> list[Future[list[set[str]]]]:
+            return [
+                pool.submit(_read_terms, heads[i : i + chunk]) for i in range(0, len(heads), chunk)
+            ]
+
+        pending: tuple[list[IndexJob], list[Future[list[set[str]]]]] | None = (jobs, submit(jobs))
         while pending is not None:
             current, futures = pending
-            following = store.articles_to_index(batch, after_id=current[-1].article_id)
-            pending = (
-                (
-                    following,
-                    [
-                        pool.submit(_batch_terms, following[i : i + chunk])
-                        for i in range(0, len(following), chunk)
-                    ],
-                )
-                if following
-                else None
+            following = store.articles_to_index(
+                batch, after_id=current[-1].article_id, paragraphs=False
             )
+            pending = (following, submit(following)) if following else None
             terms = [found for future in futures for found in future.result()]
             store.replace_terms(current, terms)
             total += len(current)
@@ -621,8 +635,28 @@ def _index_in_parallel(
     return total
 
 
-def _batch_terms(jobs: list[IndexJob]) -> list[set[str]]:
-    return [_job_terms(job) for job in jobs]
+class _Reader:
+    """The store an index worker reads paragraphs from (set in the parent before the fork)."""
+
+    store: IndexingStore | None = None
+
+
+_reader = _Reader()
+
+
+def _index_worker(parent: int) -> None:
+    """Pool initializer: die with the parent, and read through connections of this process."""
+    die_with_parent(parent)
+    if _reader.store is not None:
+        _reader.store.release_connections(close=False)
+
+
+def _read_terms(jobs: list[IndexJob]) -> list[set[str]]:
+    """The terms of each article, its paragraphs read here unless the job carries them (the
+    first batch, read to decide on a bulk build)."""
+    missing = [job.revision_id for job in jobs if not job.paragraphs]
+    texts = _reader.store.paragraphs_to_index(missing) if missing and _reader.store else {}
+    return [index_terms(job.paragraphs or texts[job.revision_id], job.lang) for job in jobs]
 
 
 def find_originals(

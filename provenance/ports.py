@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from provenance.store.articles import PreparedArticle, SaveOutcome
-    from provenance.store.index import IndexJob
+    from provenance.store.index import IndexJob, IndexParagraph
     from provenance.store.reviews import EventRow, GroupState, NewGroup, Reflagged
     from provenance.store.stories import StoryFacts
     from provenance.views import (
@@ -111,7 +111,13 @@ class IndexingStore(Protocol):
 
     def term_stats_errors(self) -> int | None: ...
 
-    def articles_to_index(self, batch: int, after_id: int = 0) -> list[IndexJob]: ...
+    def articles_to_index(
+        self, batch: int, after_id: int = 0, *, paragraphs: bool = True
+    ) -> list[IndexJob]: ...
+
+    def paragraphs_to_index(self, revisions: list[int]) -> dict[int, list[IndexParagraph]]: ...
+
+    def release_connections(self, *, close: bool = True) -> None: ...
 
     def replace_terms(self, jobs: list[IndexJob], terms: list[set[str]]) -> None: ...
 

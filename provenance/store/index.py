@@ -50,6 +50,11 @@ CORPUS_TERM = "*"
 rarity weights divide by, read with the other terms' counts instead of counting articles."""
 
 
+IndexParagraph = tuple[str, str, str | None, str | None]
+"""(text, kind, lang, anchors stored at ingest as JSON or None); the text is "" where the
+stored anchors are current (nothing reads it then)."""
+
+
 @dataclass(frozen=True)
 class IndexJob:
     """An article to (re)index: its current revision, language, date and paragraphs."""
@@ -58,9 +63,34 @@ class IndexJob:
     revision_id: int
     lang: str
     published: datetime | None
-    paragraphs: list[tuple[str, str, str | None, str | None]]
-    """(text, kind, lang, anchors stored at ingest as JSON or None); the text is "" where the
-    stored anchors are current (nothing reads it then)."""
+    paragraphs: list[IndexParagraph]
+    """Empty when read without them (``articles_to_index(paragraphs=False)``)."""
+
+
+def _index_paragraphs(conn: Connection, revisions: list[int]) -> dict[int, list[IndexParagraph]]:
+    """Each revision's paragraphs in order, as ``IndexJob.paragraphs`` holds them."""
+    texts: dict[int, list[IndexParagraph]] = {r: [] for r in revisions}
+    if not revisions:
+        return texts
+    fresh = current_json_prefix()
+    for revision_id, text, kind, lang, anchors in conn.execute(
+        core_select(
+            col(Paragraph.revision_id),
+            # the text only where the stored anchors are missing or stale: it is read to
+            # extract them, and otherwise would only be carried unread
+            case(
+                (col(Paragraph.anchors).startswith(fresh, autoescape=True), ""),
+                else_=col(Paragraph.text),
+            ),
+            col(Paragraph.kind),
+            col(Paragraph.lang),
+            col(Paragraph.anchors),
+        )
+        .where(col(Paragraph.revision_id).in_(revisions))
+        .order_by(col(Paragraph.revision_id), col(Paragraph.index))
+    ).all():
+        texts[revision_id].append((text, kind, lang, anchors))
+    return texts
 
 
 def _postings(
@@ -88,8 +118,12 @@ class IndexStore:
 
     engine: Engine
 
-    def articles_to_index(self, batch: int, after_id: int = 0) -> list[IndexJob]:
-        """Articles (id above ``after_id``) whose current revision is not the indexed one."""
+    def articles_to_index(
+        self, batch: int, after_id: int = 0, *, paragraphs: bool = True
+    ) -> list[IndexJob]:
+        """Articles (id above ``after_id``) whose current revision is not the indexed one;
+        with ``paragraphs=False`` without their paragraphs (``paragraphs_to_index`` reads
+        them, in the processes that extract the terms)."""
         with self.engine.connect() as conn:  # plain rows: no ORM session for a million
             rows: Sequence[Any] = conn.execute(  # ids typed Optional by SQLModel, never null
                 core_select(
@@ -109,30 +143,19 @@ class IndexStore:
                 .order_by(col(Article.id))
                 .limit(batch)
             ).all()
-            revisions = [r[1] for r in rows]
-            fresh = current_json_prefix()
-            texts: dict[int, list[tuple[str, str, str | None, str | None]]] = {
-                r: [] for r in revisions
-            }
-            if revisions:
-                for revision_id, text, kind, lang, anchors in conn.execute(
-                    core_select(
-                        col(Paragraph.revision_id),
-                        # the text only where the stored anchors are missing or stale: it is
-                        # read to extract them, and otherwise would only go to the workers
-                        case(
-                            (col(Paragraph.anchors).startswith(fresh, autoescape=True), ""),
-                            else_=col(Paragraph.text),
-                        ),
-                        col(Paragraph.kind),
-                        col(Paragraph.lang),
-                        col(Paragraph.anchors),
-                    )
-                    .where(col(Paragraph.revision_id).in_(revisions))
-                    .order_by(col(Paragraph.revision_id), col(Paragraph.index))
-                ).all():
-                    texts[revision_id].append((text, kind, lang, anchors))
-        return [IndexJob(a, r, lang, published, texts[r]) for a, r, lang, published in rows]
+            texts = _index_paragraphs(conn, [r[1] for r in rows]) if paragraphs else {}
+        return [IndexJob(a, r, lang, published, texts.get(r, [])) for a, r, lang, published in rows]
+
+    def paragraphs_to_index(self, revisions: list[int]) -> dict[int, list[IndexParagraph]]:
+        """The paragraphs ``articles_to_index`` gives its jobs, by revision."""
+        with self.engine.connect() as conn:
+            return _index_paragraphs(conn, revisions)
+
+    def release_connections(self, *, close: bool = True) -> None:
+        """Let go of the pooled connections: closed, before forking workers (none for them to
+        inherit); or, in a forked worker, ``close=False``: left to the parent, untouched,
+        so that the worker opens its own (SQLAlchemy's advice for pools and os.fork())."""
+        self.engine.dispose(close=close)
 
     def replace_terms(self, jobs: list[IndexJob], terms: list[set[str]]) -> None:
         """Store the terms of a batch of articles, replacing their old ones, and change the
