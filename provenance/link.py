@@ -526,9 +526,9 @@ def index_articles(
 
     Extracting terms is the costly part and is pure: big runs spread it over processes (one
     per core), which read the next batch's paragraphs and extract its terms while this
-    process writes the last one. Each batch
-    changes the term statistics with its postings, in one transaction; from 20,000 articles a
-    run rebuilds the lookup index once at its end rather than growing it row by row.
+    process writes the last one. Each batch changes the term statistics with its postings,
+    in one transaction; from 20,000 articles a run rebuilds the lookup index once at its end
+    rather than growing it row by row.
     """
     import os
 
