@@ -44,7 +44,7 @@ from provenance.text.normalize import normalize
 from provenance.vocab import LinkStatus
 
 if TYPE_CHECKING:
-    from provenance.store.index import IndexJob
+    from provenance.store.index import IndexJob, Postings
 
 INDEXED_CONCEPT_SKIP = frozenset({"noun", "verb", "adj", "unit"})
 """Concept categories too common to find a story by."""
@@ -53,6 +53,9 @@ MIN_NAME_CONSONANTS = 3
 changing either means indexing again, so they are not parameters of a search)."""
 PARALLEL_FROM = 400
 """Batches this large are indexed by several processes."""
+PARTS_PER_BATCH = 8
+"""A parallel build's batch is cut into a few parts per worker (an even load), and at most
+this many: each part's postings come back as one file that SQLite attaches to copy in."""
 BULK_REBUILD_FROM = 20_000
 """From this many articles to index, the lookup index is dropped and built again at the end."""
 _WORD = re.compile(r"\w+")
@@ -604,31 +607,35 @@ def _build_in(
 ) -> int:
     import multiprocessing
     import os
+    import tempfile
     from concurrent.futures import Future, ProcessPoolExecutor
 
     total = 0
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_index_worker,
-        initargs=(os.getpid(),),
-    ) as pool:
-        chunk = max(1, batch // (4 * workers))
+    with (
+        tempfile.TemporaryDirectory(prefix="provenance-index-") as staging,
+        ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_index_worker,
+            initargs=(os.getpid(),),
+        ) as pool,
+    ):
+        chunk = max(1, -(-batch // min(4 * workers, PARTS_PER_BATCH)))
 
-        def submit(heads: list[IndexJob]) -> list[Future[list[set[str]]]]:
+        def submit(heads: list[IndexJob]) -> list[Future[Postings]]:
             return [
-                pool.submit(_read_terms, heads[i : i + chunk]) for i in range(0, len(heads), chunk)
+                pool.submit(_read_postings, heads[i : i + chunk], staging)
+                for i in range(0, len(heads), chunk)
             ]
 
-        pending: tuple[list[IndexJob], list[Future[list[set[str]]]]] | None = (jobs, submit(jobs))
+        pending: tuple[list[IndexJob], list[Future[Postings]]] | None = (jobs, submit(jobs))
         while pending is not None:
             current, futures = pending
             following = store.articles_to_index(
                 batch, after_id=current[-1].article_id, paragraphs=False
             )
             pending = (following, submit(following)) if following else None
-            terms = [found for future in futures for found in future.result()]
-            store.replace_terms(current, terms)
+            store.store_postings(current, [future.result() for future in futures])
             total += len(current)
             if on_batch:
                 on_batch(len(current))
@@ -651,12 +658,16 @@ def _index_worker(parent: int) -> None:
         _reader.store.release_connections(close=False)
 
 
-def _read_terms(jobs: list[IndexJob]) -> list[set[str]]:
-    """The terms of each article, its paragraphs read here unless the job carries them (the
-    first batch, read to decide on a bulk build)."""
+def _read_postings(jobs: list[IndexJob], staging: str) -> Postings:
+    """The postings of some articles, their paragraphs read here unless the jobs carry them
+    (the first batch, read to decide on a bulk build), staged in ``staging`` where the
+    database can take them from a file."""
+    store = _reader.store
+    assert store is not None  # set before the fork
     missing = [job.revision_id for job in jobs if not job.paragraphs]
-    texts = _reader.store.paragraphs_to_index(missing) if missing and _reader.store else {}
-    return [index_terms(job.paragraphs or texts[job.revision_id], job.lang) for job in jobs]
+    texts = store.paragraphs_to_index(missing) if missing else {}
+    terms = [index_terms(job.paragraphs or texts[job.revision_id], job.lang) for job in jobs]
+    return store.make_postings(jobs, terms, stage_in=staging)
 
 
 def find_originals(

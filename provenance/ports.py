@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from provenance.store.articles import PreparedArticle, SaveOutcome
-    from provenance.store.index import IndexJob, IndexParagraph
+    from provenance.store.index import IndexJob, IndexParagraph, Postings
     from provenance.store.reviews import EventRow, GroupState, NewGroup, Reflagged
     from provenance.store.stories import StoryFacts
     from provenance.views import (
@@ -120,6 +120,12 @@ class IndexingStore(Protocol):
     def release_connections(self, *, close: bool = True) -> None: ...
 
     def replace_terms(self, jobs: list[IndexJob], terms: list[set[str]]) -> None: ...
+
+    def make_postings(
+        self, jobs: list[IndexJob], terms: list[set[str]], *, stage_in: str | None = None
+    ) -> Postings: ...
+
+    def store_postings(self, jobs: list[IndexJob], postings: list[Postings]) -> None: ...
 
     def count_to_index(self) -> int: ...
 

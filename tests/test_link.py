@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -481,28 +482,66 @@ def test_every_fixture_translation_ranks_its_original_first() -> None:
     assert result["top1"] == 1.0 and result["queries"] == 16
 
 
+@pytest.mark.parametrize(
+    ("batch", "workers", "parts"),
+    [
+        (25, 2, None),
+        # more parts in a batch than SQLite attaches at once: the rest are read and bound
+        (40, 3, 12),
+    ],
+)
 def test_bulk_index_build_matches_the_incremental_one(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    """The parallel build that drops and rebuilds the lookup index gives the same index."""
-    from sqlalchemy import inspect
+    tmp_path: Path,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    batch: int,
+    workers: int,
+    parts: int | None,
+) -> None:
+    """The parallel build (its workers stage their postings in files on SQLite, and it drops
+    and rebuilds the lookup index) gives the index an incremental build on SQLite gives, and
+    leaves no staged file behind."""
+    import tempfile
+
+    from sqlalchemy import inspect, text
 
     import provenance.link as link
     from provenance.ingest import ingest_paths
 
+    staging = tmp_path / "tmp"
+    staging.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))
     built = {}
-    for mode in ("incremental", "bulk"):
-        store = Store.open(f"sqlite:///{tmp_path / mode}.db")
+    for mode, url in (
+        ("incremental", f"sqlite:///{tmp_path / 'incremental.db'}"),
+        ("bulk", db_url),
+    ):
+        store = Store.open(url)
         ingest_paths(store, [FIXTURES / "pairs"])
         if mode == "bulk":
             monkeypatch.setattr(link, "PARALLEL_FROM", 10)
             monkeypatch.setattr(link, "BULK_REBUILD_FROM", 10)
-        assert index_articles(store, batch=25, workers=2) == 60
+            if parts:
+                monkeypatch.setattr(link, "PARTS_PER_BATCH", parts)
+        staged: list[int] = []  # files staged when each batch is stored: the next's at most
+
+        def count_staged(_: int, staged: list[int] = staged) -> None:
+            staged.append(len(list(staging.glob("*/*"))))
+
+        assert index_articles(store, batch=batch, workers=workers, on_batch=count_staged) == 60
+        assert max(staged) <= min(4 * workers, parts or link.PARTS_PER_BATCH)
         names = {i["name"] for i in inspect(store.engine).get_indexes("anchorterm")}
         assert "ix_anchorterm_lookup" in names
-        terms = sorted(
-            store.term_frequencies(["c:org.hamas", "c:place.damascus", "n:3500"]).items()
-        )
+        with store.engine.connect() as conn:
+            postings = conn.execute(
+                text(
+                    "SELECT a.url, t.term, t.lang, t.published = a.published FROM anchorterm t"
+                    " JOIN article a ON a.id = t.article_id ORDER BY a.url, t.term"
+                )
+            ).all()
+            counts = conn.execute(
+                text("SELECT term, lang, df FROM anchorstat ORDER BY term, lang")
+            ).all()
         ranking = [
             c.url
             for c in find_originals(
@@ -510,9 +549,12 @@ def test_bulk_index_build_matches_the_incremental_one(
                 "https://syrianobserver.com/news/79101/hamas-confirms-resumption-of-relations-with-regime-syrian-disregard.html",
             ).candidates
         ]
-        built[mode] = (terms, ranking)
+        built[mode] = ([tuple(p) for p in postings], [tuple(c) for c in counts], ranking)
+        assert store.term_stats_errors() == 0
         store.close()
+    assert built["incremental"][0]  # something was indexed
     assert built["incremental"] == built["bulk"]
+    assert list(staging.iterdir()) == []
 
 
 def test_the_corpus_size_counts_each_indexed_article_once(store: Store) -> None:

@@ -91,7 +91,7 @@ class Driver:
     def to_db(self, table: Table, values: dict[str, Any]) -> dict[str, Any]:
         """A row's values as SQLAlchemy binds them: converted by their columns' types (a date
         to SQLite's text), the others as they are."""
-        convert = _converters(table, self.dialect)
+        convert = converters(table, self.dialect)
         return {
             name: convert[name](value) if name in convert else value
             for name, value in values.items()
@@ -114,7 +114,7 @@ class Driver:
 
 
 @lru_cache(maxsize=64)
-def _converters(table: Table, dialect: Dialect) -> dict[str, Callable[[Any], Any]]:
+def converters(table: Table, dialect: Dialect) -> dict[str, Callable[[Any], Any]]:
     """The columns of ``table`` whose type converts a value for this dialect, and how."""
     found: dict[str, Callable[[Any], Any]] = {}
     for column in table.columns:

@@ -3,11 +3,15 @@ runs on it."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -39,7 +43,7 @@ from provenance.models import (
     Outlet,
     Paragraph,
 )
-from provenance.store.driver import Driver
+from provenance.store.driver import Driver, converters
 from provenance.store.sql import _exists, _iso, is_translation, table_of
 from provenance.store.views import ParagraphView
 from provenance.text.anchors import current_json_prefix
@@ -93,8 +97,23 @@ def _index_paragraphs(conn: Connection, revisions: list[int]) -> dict[int, list[
     return texts
 
 
-def _postings(
-    driver: Driver, jobs: list[IndexJob], terms: list[set[str]]
+@dataclass(frozen=True)
+class Postings:
+    """A batch's postings made ready to store by the process that extracted its terms, so
+    that the one process writing the index does as little as it can: the rows in the order
+    of the postings' key, and per language how many of the batch's articles hold each term.
+
+    On SQLite a bulk build's workers write the rows to a file of their own instead
+    (``staged``): the writer copies a file's rows in with one statement, where binding them
+    one by one from Python costs it twice as long, and deletes the file."""
+
+    counts: dict[str, Counter[str]]
+    rows: list[tuple[int, str, Any, str]]
+    staged: str | None = None
+
+
+def _posting_rows(
+    published_to_db: Callable[[datetime | None], Any], jobs: list[IndexJob], terms: list[set[str]]
 ) -> list[tuple[int, str, Any, str]]:
     """The rows of a batch in the order of the postings' primary key (article, term): each
     goes at the end of its B-tree, where SQLite appends without searching. The date is
@@ -102,12 +121,38 @@ def _postings(
     stores it)."""
     rows: list[tuple[int, str, Any, str]] = []
     for job, found in zip(jobs, terms, strict=True):
-        published = driver.to_db(_POSTINGS, {"published": job.published})["published"]
+        published = published_to_db(job.published)
         ordered = sorted({*found, CORPUS_TERM})
         rows += zip(
             repeat(job.article_id, len(ordered)), ordered, repeat(published), repeat(job.lang)
         )
     return rows
+
+
+def _term_counts(jobs: list[IndexJob], terms: list[set[str]]) -> dict[str, Counter[str]]:
+    """Per language, how many of the articles hold each term (``CORPUS_TERM`` included)."""
+    by_lang: dict[str, Counter[str]] = {}
+    for job, found in zip(jobs, terms, strict=True):
+        counts = by_lang.setdefault(job.lang, Counter())
+        counts.update(found)  # counted per language: no tuple per posting
+        counts[CORPUS_TERM] += CORPUS_TERM not in found
+    return by_lang
+
+
+_POSTING_COLUMNS = ("article_id", "term", "published", "lang")
+MAX_STAGED = 9
+"""Staged files a batch copies in by attaching them: SQLite attaches 10 databases at most."""
+
+
+def _stage(path: str, rows: list[tuple[int, str, Any, str]]) -> None:
+    """Write postings rows to a new SQLite file of their own: no journal, no sync (a file
+    lost in a crash is only rebuilt), no key (they are already in key order)."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute(f"CREATE TABLE postings ({', '.join(_POSTING_COLUMNS)})")
+        conn.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", rows)
+        conn.commit()
 
 
 _POSTINGS = table_of(AnchorTerm)
@@ -157,42 +202,65 @@ class IndexStore:
         so that the worker opens its own (SQLAlchemy's advice for pools and os.fork())."""
         self.engine.dispose(close=close)
 
+    def make_postings(
+        self, jobs: list[IndexJob], terms: list[set[str]], *, stage_in: str | None = None
+    ) -> Postings:
+        """The postings of a batch, ready for ``store_postings``: built wherever the terms
+        were extracted. ``stage_in``: a folder to stage the rows in, on SQLite (one file per
+        call, named by its first article); elsewhere the rows travel with the result."""
+        convert = converters(_POSTINGS, self.engine.dialect).get("published")
+        rows = _posting_rows(convert or (lambda value: value), jobs, terms)
+        counts = _term_counts(jobs, terms)
+        if stage_in is None or self.engine.dialect.name != "sqlite" or not rows:
+            return Postings(counts, rows)
+        path = os.path.join(stage_in, f"postings-{jobs[0].article_id}.sqlite")
+        _stage(path, rows)
+        return Postings(counts, [], staged=path)
+
     def replace_terms(self, jobs: list[IndexJob], terms: list[set[str]]) -> None:
-        """Store the terms of a batch of articles, replacing their old ones, and change the
+        """``store_postings`` of the postings of ``terms``, made here."""
+        self.store_postings(jobs, [self.make_postings(jobs, terms)])
+
+    def store_postings(self, jobs: list[IndexJob], postings: list[Postings]) -> None:
+        """Store the postings of a batch of articles, replacing their old ones, and change the
         per-language term counts by the difference, all in one transaction: the counts are
         right after every batch, so a build killed between two leaves nothing to recount and
-        two builds at once each count exactly what they wrote.
+        two builds at once each count exactly what they wrote. Staged files are deleted.
         The statements go through the driver's cursor: a big build's carry millions of rows.
         """
-        with self.engine.begin() as conn:
-            self._lock_index(conn, stale=None)
+        staged = [part.staged for part in postings if part.staged is not None]
+        with self.engine.connect() as conn:
             driver = Driver(conn)
-            delta: Counter[tuple[str, str]] = Counter()
-            ids = [job.article_id for job in jobs]
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ", ".join("?" * len(chunk))
-                for term, lang in driver.execute(
-                    f"SELECT term, lang FROM anchorterm WHERE article_id IN ({marks})", chunk
-                ).fetchall():
-                    if lang is not None:
-                        delta[(term, lang)] -= 1
-                driver.execute(f"DELETE FROM anchorterm WHERE article_id IN ({marks})", chunk)
-            by_lang: dict[str, Counter[str]] = {}
-            for job, found in zip(jobs, terms, strict=True):
-                counts = by_lang.setdefault(job.lang, Counter())
-                counts.update(found)  # counted per language: no tuple per posting
-                counts[CORPUS_TERM] += CORPUS_TERM not in found
-            for lang, counts in by_lang.items():
-                delta.update({(term, lang): n for term, n in counts.items()})
-            rows = _postings(driver, jobs, terms)
-            if rows:
-                driver.append_rows("anchorterm", ("article_id", "term", "published", "lang"), rows)
-            _apply_term_deltas(driver, delta)
-            driver.executemany(
-                "UPDATE article SET indexed_revision_id = ? WHERE id = ?",
-                [(job.revision_id, job.article_id) for job in jobs],
-            )
+            # attached before the transaction and detached after it: SQLite refuses to detach
+            # a file the transaction has read
+            # (beyond the number SQLite attaches at once, a file's rows are read and bound)
+            schemas = [_attach(driver, path, n) for n, path in enumerate(staged[:MAX_STAGED])]
+            try:
+                with conn.begin():
+                    self._lock_index(conn, stale=None)
+                    delta = _remove_postings(driver, [job.article_id for job in jobs])
+                    for part in postings:
+                        for lang, counts in part.counts.items():
+                            delta.update({(term, lang): n for term, n in counts.items()})
+                        if part.rows:
+                            driver.append_rows("anchorterm", _POSTING_COLUMNS, part.rows)
+                    names = ", ".join(_POSTING_COLUMNS)
+                    for path in staged[MAX_STAGED:]:
+                        driver.append_rows("anchorterm", _POSTING_COLUMNS, _staged_rows(path))
+                    for schema in schemas:  # one statement a file, its rows never in Python
+                        driver.execute(
+                            f"INSERT INTO anchorterm ({names}) SELECT {names} FROM {schema}.postings"
+                        )
+                    _apply_term_deltas(driver, delta)
+                    driver.executemany(
+                        "UPDATE article SET indexed_revision_id = ? WHERE id = ?",
+                        [(job.revision_id, job.article_id) for job in jobs],
+                    )
+            finally:
+                for schema in schemas:
+                    driver.execute(f"DETACH DATABASE {schema}")
+                for path in staged:
+                    Path(path).unlink(missing_ok=True)
 
     @staticmethod
     def _lock_index(conn: Connection, *, stale: bool | None) -> None:
@@ -511,6 +579,33 @@ class IndexStore:
             if article is not None:
                 article.link_checked_at = checked_at
                 session.add(article)
+
+
+def _staged_rows(path: str) -> list[tuple[int, str, Any, str]]:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute(f"SELECT {', '.join(_POSTING_COLUMNS)} FROM postings").fetchall()
+
+
+def _attach(driver: Driver, path: str, n: int) -> str:
+    """Attach a staged file; the schema name it is read under."""
+    schema = f"staged{n}"
+    driver.execute(f"ATTACH DATABASE ? AS {schema}", (path,))
+    return schema
+
+
+def _remove_postings(driver: Driver, ids: list[int]) -> Counter[tuple[str, str]]:
+    """Delete the articles' postings; the change to each (term, language)'s count."""
+    delta: Counter[tuple[str, str]] = Counter()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for term, lang in driver.execute(
+            f"SELECT term, lang FROM anchorterm WHERE article_id IN ({marks})", chunk
+        ).fetchall():
+            if lang is not None:
+                delta[(term, lang)] -= 1
+        driver.execute(f"DELETE FROM anchorterm WHERE article_id IN ({marks})", chunk)
+    return delta
 
 
 def _apply_term_deltas(driver: Driver, deltas: Counter[tuple[str, str]]) -> None:
