@@ -38,7 +38,7 @@ from provenance.align import (
 from provenance.config import Settings
 from provenance.embed import Embedder, embed_everything, group_vector
 from provenance.ports import CandidateStore, EmbeddingStore, IndexingStore, RankingStore
-from provenance.processes import die_with_parent
+from provenance.processes import die_with_parent, scratch_folder
 from provenance.text.anchors import anchors_from_json, extract_anchors
 from provenance.text.normalize import normalize
 from provenance.vocab import LinkStatus
@@ -607,12 +607,11 @@ def _build_in(
 ) -> int:
     import multiprocessing
     import os
-    import tempfile
     from concurrent.futures import Future, ProcessPoolExecutor
 
     total = 0
     with (
-        tempfile.TemporaryDirectory(prefix="provenance-index-") as staging,
+        scratch_folder("index") as staging,
         ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("fork"),
