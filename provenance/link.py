@@ -38,7 +38,7 @@ from provenance.align import (
 from provenance.config import Settings
 from provenance.embed import Embedder, embed_everything, group_vector
 from provenance.ports import CandidateStore, EmbeddingStore, IndexingStore, RankingStore
-from provenance.processes import die_with_parent, scratch_folder
+from provenance.processes import die_with_parent
 from provenance.text.anchors import anchors_from_json, extract_anchors
 from provenance.text.normalize import normalize
 from provenance.vocab import LinkStatus
@@ -55,7 +55,7 @@ PARALLEL_FROM = 400
 """Batches this large are indexed by several processes."""
 PARTS_PER_BATCH = 8
 """A parallel build's batch is cut into a few parts per worker (an even load), and at most
-this many: each part's postings come back as one file that SQLite attaches to copy in."""
+this many: each part's postings come back as one small database that SQLite attaches."""
 BULK_REBUILD_FROM = 20_000
 """From this many articles to index, the lookup index is dropped and built again at the end."""
 _WORD = re.compile(r"\w+")
@@ -610,20 +610,17 @@ def _build_in(
     from concurrent.futures import Future, ProcessPoolExecutor
 
     total = 0
-    with (
-        scratch_folder("index") as staging,
-        ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_index_worker,
-            initargs=(os.getpid(),),
-        ) as pool,
-    ):
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_index_worker,
+        initargs=(os.getpid(),),
+    ) as pool:
         chunk = max(1, -(-batch // min(4 * workers, PARTS_PER_BATCH)))
 
         def submit(heads: list[IndexJob]) -> list[Future[Postings]]:
             return [
-                pool.submit(_read_postings, heads[i : i + chunk], staging)
+                pool.submit(_read_postings, heads[i : i + chunk])
                 for i in range(0, len(heads), chunk)
             ]
 
@@ -657,16 +654,16 @@ def _index_worker(parent: int) -> None:
         _reader.store.release_connections(close=False)
 
 
-def _read_postings(jobs: list[IndexJob], staging: str) -> Postings:
+def _read_postings(jobs: list[IndexJob]) -> Postings:
     """The postings of some articles, their paragraphs read here unless the jobs carry them
-    (the first batch, read to decide on a bulk build), staged in ``staging`` where the
-    database can take them from a file."""
+    (the first batch, read to decide on a bulk build), packed where the database can take
+    them so."""
     store = _reader.store
     assert store is not None  # set before the fork
     missing = [job.revision_id for job in jobs if not job.paragraphs]
     texts = store.paragraphs_to_index(missing) if missing else {}
     terms = [index_terms(job.paragraphs or texts[job.revision_id], job.lang) for job in jobs]
-    return store.make_postings(jobs, terms, stage_in=staging)
+    return store.make_postings(jobs, terms, pack=True)
 
 
 def find_originals(

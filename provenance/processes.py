@@ -3,22 +3,17 @@
 A pool's workers wait on a queue; when their parent is killed (SIGKILL, OOM killer, a closed
 terminal) nobody closes that queue, and they would wait for ever. On Linux the kernel sends
 them SIGKILL when the parent dies; elsewhere a watcher thread notices the parent has gone.
-The folder a command and its workers hand files over in goes with them too: the next command
-removes what a killed one left.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,30 +42,6 @@ def _watch(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1.0)
     os._exit(1)
-
-
-@contextlib.contextmanager
-def scratch_folder(purpose: str) -> Iterator[str]:
-    """A temporary folder for this process and its workers, removed at the end. It is named
-    after this process, so that folders left by processes killed before their end (which
-    never removed theirs) are found and removed first."""
-    prefix = f"provenance-{purpose}-"
-    for stale in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
-        owner = stale.name.removeprefix(prefix).split("-", 1)[0]
-        if owner.isdigit() and not _running(int(owner)):
-            shutil.rmtree(stale, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-") as folder:
-        yield folder
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        return True
-    return True
 
 
 def worker_pool(

@@ -486,7 +486,7 @@ def test_every_fixture_translation_ranks_its_original_first() -> None:
     ("batch", "workers", "parts"),
     [
         (25, 2, None),
-        # more parts in a batch than SQLite attaches at once: the rest are read and bound
+        # more parts in a batch than SQLite attaches at once: the rest are unpacked and bound
         (40, 3, 12),
     ],
 )
@@ -498,19 +498,13 @@ def test_bulk_index_build_matches_the_incremental_one(
     workers: int,
     parts: int | None,
 ) -> None:
-    """The parallel build (its workers stage their postings in files on SQLite, and it drops
-    and rebuilds the lookup index) gives the index an incremental build on SQLite gives, and
-    leaves no staged file behind."""
-    import tempfile
-
+    """The parallel build (its workers pack their postings in small databases on SQLite, and
+    it drops and rebuilds the lookup index) gives the index an incremental build gives."""
     from sqlalchemy import inspect, text
 
     import provenance.link as link
     from provenance.ingest import ingest_paths
 
-    staging = tmp_path / "tmp"
-    staging.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(staging))
     built = {}
     for mode, url in (
         ("incremental", f"sqlite:///{tmp_path / 'incremental.db'}"),
@@ -523,13 +517,7 @@ def test_bulk_index_build_matches_the_incremental_one(
             monkeypatch.setattr(link, "BULK_REBUILD_FROM", 10)
             if parts:
                 monkeypatch.setattr(link, "PARTS_PER_BATCH", parts)
-        staged: list[int] = []  # files staged when each batch is stored: the next's at most
-
-        def count_staged(_: int, staged: list[int] = staged) -> None:
-            staged.append(len(list(staging.glob("*/*"))))
-
-        assert index_articles(store, batch=batch, workers=workers, on_batch=count_staged) == 60
-        assert max(staged) <= min(4 * workers, parts or link.PARTS_PER_BATCH)
+        assert index_articles(store, batch=batch, workers=workers) == 60
         names = {i["name"] for i in inspect(store.engine).get_indexes("anchorterm")}
         assert "ix_anchorterm_lookup" in names
         with store.engine.connect() as conn:
@@ -554,7 +542,6 @@ def test_bulk_index_build_matches_the_incremental_one(
         store.close()
     assert built["incremental"][0]  # something was indexed
     assert built["incremental"] == built["bulk"]
-    assert list(staging.iterdir()) == []
 
 
 def test_the_corpus_size_counts_each_indexed_article_once(store: Store) -> None:

@@ -11,7 +11,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import repeat
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -103,13 +102,14 @@ class Postings:
     that the one process writing the index does as little as it can: the rows in the order
     of the postings' key, and per language how many of the batch's articles hold each term.
 
-    On SQLite a bulk build's workers write the rows to a file of their own instead
-    (``staged``): the writer copies a file's rows in with one statement, where binding them
-    one by one from Python costs it twice as long, and deletes the file."""
+    On SQLite a bulk build's workers hand the rows over as a small database of their own
+    instead (``packed``, the image ``sqlite3.Connection.serialize`` gives): the writer
+    attaches it and copies its rows in with one statement, where binding them one by one
+    from Python costs it twice as long."""
 
     counts: dict[str, Counter[str]]
     rows: list[tuple[int, str, Any, str]]
-    staged: str | None = None
+    packed: bytes | None = None
 
 
 def _posting_rows(
@@ -140,19 +140,26 @@ def _term_counts(jobs: list[IndexJob], terms: list[set[str]]) -> dict[str, Count
 
 
 _POSTING_COLUMNS = ("article_id", "term", "published", "lang")
-MAX_STAGED = 9
-"""Staged files a batch copies in by attaching them: SQLite attaches 10 databases at most."""
+MAX_ATTACHED = 9
+"""Packed postings a batch copies in by attaching them: SQLite attaches 10 databases at most
+(the rest are read and bound)."""
+_CAN_PACK = hasattr(sqlite3.Connection, "serialize")  # SQLite built without it: rows travel
 
 
-def _stage(path: str, rows: list[tuple[int, str, Any, str]]) -> None:
-    """Write postings rows to a new SQLite file of their own: no journal, no sync (a file
-    lost in a crash is only rebuilt), no key (they are already in key order)."""
-    with closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
+def _pack(rows: list[tuple[int, str, Any, str]]) -> bytes:
+    """Postings rows as the image of an in-memory database holding them (no key: they are
+    already in key order)."""
+    with closing(sqlite3.connect(":memory:")) as conn:
         conn.execute(f"CREATE TABLE postings ({', '.join(_POSTING_COLUMNS)})")
         conn.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", rows)
         conn.commit()
+        return conn.serialize()
+
+
+def _unpack(image: bytes) -> list[tuple[int, str, Any, str]]:
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.deserialize(image)
+        return conn.execute(f"SELECT {', '.join(_POSTING_COLUMNS)} FROM postings").fetchall()
 
 
 _POSTINGS = table_of(AnchorTerm)
@@ -203,19 +210,16 @@ class IndexStore:
         self.engine.dispose(close=close)
 
     def make_postings(
-        self, jobs: list[IndexJob], terms: list[set[str]], *, stage_in: str | None = None
+        self, jobs: list[IndexJob], terms: list[set[str]], *, pack: bool = False
     ) -> Postings:
-        """The postings of a batch, ready for ``store_postings``: built wherever the terms
-        were extracted. ``stage_in``: a folder to stage the rows in, on SQLite (one file per
-        call, named by its first article); elsewhere the rows travel with the result."""
+        """The postings of a batch, ready for ``store_postings``: made wherever the terms
+        were extracted. ``pack``: on SQLite, the rows packed (``Postings.packed``)."""
         convert = converters(_POSTINGS, self.engine.dialect).get("published")
         rows = _posting_rows(convert or (lambda value: value), jobs, terms)
         counts = _term_counts(jobs, terms)
-        if stage_in is None or self.engine.dialect.name != "sqlite" or not rows:
-            return Postings(counts, rows)
-        path = os.path.join(stage_in, f"postings-{jobs[0].article_id}.sqlite")
-        _stage(path, rows)
-        return Postings(counts, [], staged=path)
+        if pack and rows and _CAN_PACK and self.engine.dialect.name == "sqlite":
+            return Postings(counts, [], packed=_pack(rows))
+        return Postings(counts, rows)
 
     def replace_terms(self, jobs: list[IndexJob], terms: list[set[str]]) -> None:
         """``store_postings`` of the postings of ``terms``, made here."""
@@ -225,16 +229,15 @@ class IndexStore:
         """Store the postings of a batch of articles, replacing their old ones, and change the
         per-language term counts by the difference, all in one transaction: the counts are
         right after every batch, so a build killed between two leaves nothing to recount and
-        two builds at once each count exactly what they wrote. Staged files are deleted.
+        two builds at once each count exactly what they wrote.
         The statements go through the driver's cursor: a big build's carry millions of rows.
         """
-        staged = [part.staged for part in postings if part.staged is not None]
+        packed = [part.packed for part in postings if part.packed is not None]
         with self.engine.connect() as conn:
             driver = Driver(conn)
             # attached before the transaction and detached after it: SQLite refuses to detach
-            # a file the transaction has read
-            # (beyond the number SQLite attaches at once, a file's rows are read and bound)
-            schemas = [_attach(driver, path, n) for n, path in enumerate(staged[:MAX_STAGED])]
+            # a database the transaction has read
+            schemas = [_attach(driver, image, n) for n, image in enumerate(packed[:MAX_ATTACHED])]
             try:
                 with conn.begin():
                     self._lock_index(conn, stale=None)
@@ -245,9 +248,9 @@ class IndexStore:
                         if part.rows:
                             driver.append_rows("anchorterm", _POSTING_COLUMNS, part.rows)
                     names = ", ".join(_POSTING_COLUMNS)
-                    for path in staged[MAX_STAGED:]:
-                        driver.append_rows("anchorterm", _POSTING_COLUMNS, _staged_rows(path))
-                    for schema in schemas:  # one statement a file, its rows never in Python
+                    for image in packed[MAX_ATTACHED:]:
+                        driver.append_rows("anchorterm", _POSTING_COLUMNS, _unpack(image))
+                    for schema in schemas:  # one statement each, the rows never in Python
                         driver.execute(
                             f"INSERT INTO anchorterm ({names}) SELECT {names} FROM {schema}.postings"
                         )
@@ -259,8 +262,6 @@ class IndexStore:
             finally:
                 for schema in schemas:
                     driver.execute(f"DETACH DATABASE {schema}")
-                for path in staged:
-                    Path(path).unlink(missing_ok=True)
 
     @staticmethod
     def _lock_index(conn: Connection, *, stale: bool | None) -> None:
@@ -589,15 +590,11 @@ class IndexStore:
                 session.add(article)
 
 
-def _staged_rows(path: str) -> list[tuple[int, str, Any, str]]:
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(f"SELECT {', '.join(_POSTING_COLUMNS)} FROM postings").fetchall()
-
-
-def _attach(driver: Driver, path: str, n: int) -> str:
-    """Attach a staged file; the schema name it is read under."""
-    schema = f"staged{n}"
-    driver.execute(f"ATTACH DATABASE ? AS {schema}", (path,))
+def _attach(driver: Driver, image: bytes, n: int) -> str:
+    """Attach packed postings as an in-memory database; the schema name it is read under."""
+    schema = f"packed{n}"
+    driver.execute(f"ATTACH DATABASE ':memory:' AS {schema}")
+    driver.cursor.connection.deserialize(image, name=schema)
     return schema
 
 
