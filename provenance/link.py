@@ -538,6 +538,7 @@ def index_articles(
     workers = workers or os.cpu_count() or 1
     if store.term_stats_stale():  # left by a build of a version that counted at its end
         store.recount_term_stats()
+    store.set_search_index(True)  # a bulk build killed before its end left it dropped
     jobs = store.articles_to_index(batch)
     bulk = len(jobs) >= PARALLEL_FROM and workers > 1
     if not bulk:

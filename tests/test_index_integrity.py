@@ -268,3 +268,28 @@ def test_anchors_stored_by_an_earlier_version_are_extracted_again_from_the_text(
     # the parallel build, in batches: the workers read every batch's paragraphs but the first
     assert index_articles(Store.open(stale), batch=400, workers=2) > 400
     assert _postings(stale) == _postings(fresh)
+
+
+def test_the_lookup_index_a_stopped_bulk_build_dropped_is_built_again(
+    cli: CLI, db_url: str
+) -> None:
+    """A bulk build drops the lookup index and builds it at its end: killed in between, it
+    leaves searches without it (each reading every posting). The next `index`, whatever it
+    has to index, builds it again."""
+    from sqlalchemy import inspect
+
+    def lookup_index() -> bool:
+        store = Store.open(db_url)
+        names = {i["name"] for i in inspect(store.engine).get_indexes("anchorterm")}
+        store.close()
+        return "ix_anchorterm_lookup" in names
+
+    cli("ingest", str(FIXTURES / "pairs"))
+    cli("index")
+    store = Store.open(db_url)
+    assert store.set_search_index(False)  # where a killed bulk build leaves it
+    assert not store.set_search_index(False)  # already so: nothing to do
+    store.close()
+    assert not lookup_index()
+    assert cli.json("index")["indexed"] == 0
+    assert lookup_index()

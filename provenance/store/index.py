@@ -21,6 +21,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     or_,
     union_all,
     update,
@@ -353,9 +354,10 @@ class IndexStore:
                 ).scalar_one()
             )
 
-    def set_search_index(self, present: bool) -> None:
+    def set_search_index(self, present: bool) -> bool:
         """Drop the (term, published, ...) lookup index for a bulk build, or build it again after:
-        one sort at the end instead of millions of scattered B-tree inserts."""
+        one sort at the end instead of millions of scattered B-tree inserts. Whether it had to
+        (nothing is done when the index already is as asked)."""
         index = next(
             i
             for i in AnchorTerm.__table__.indexes  # type: ignore[attr-defined]
@@ -363,6 +365,9 @@ class IndexStore:
         )
         sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.begin() as conn:
+            exists = any(i["name"] == index.name for i in inspect(conn).get_indexes("anchorterm"))
+            if exists == present:
+                return False
             if present:
                 if sqlite:  # the sort spills to files from some millions of postings, and
                     # then merges them in helper threads: at a million articles 58 s, not 87
@@ -382,6 +387,7 @@ class IndexStore:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE anchorterm")
                 conn.exec_driver_sql("VACUUM ANALYZE anchorstat")
+        return True
 
     def count_articles(self, *, exclude_lang: str | None = None) -> int:
         """How many indexed articles there are (in another language than ``exclude_lang``):
