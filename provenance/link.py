@@ -538,7 +538,7 @@ def index_articles(
     workers = workers or os.cpu_count() or 1
     if store.term_stats_stale():  # left by a build of a version that counted at its end
         store.recount_term_stats()
-    store.set_search_index(True)  # a bulk build killed before its end left it dropped
+    store.set_bulk_mode(False)  # as a bulk build killed before its end left it
     jobs = store.articles_to_index(batch)
     bulk = len(jobs) >= PARALLEL_FROM and workers > 1
     if not bulk:
@@ -551,14 +551,14 @@ def index_articles(
             jobs = store.articles_to_index(batch, after_id=jobs[-1].article_id)
         return total
 
-    rebuild_index = store.count_to_index() >= BULK_REBUILD_FROM
-    if rebuild_index:
-        store.set_search_index(False)
+    bulk_mode = store.count_to_index() >= BULK_REBUILD_FROM
+    if bulk_mode:
+        store.set_bulk_mode(True)
     try:
         return _index_in_parallel(store, jobs, batch, workers, on_batch)
     finally:
-        if rebuild_index:
-            store.set_search_index(True)
+        if bulk_mode:
+            store.set_bulk_mode(False)
 
 
 def check_index(store: IndexingStore, *, repair: bool = False) -> dict[str, int | bool]:

@@ -270,26 +270,31 @@ def test_anchors_stored_by_an_earlier_version_are_extracted_again_from_the_text(
     assert _postings(stale) == _postings(fresh)
 
 
-def test_the_lookup_index_a_stopped_bulk_build_dropped_is_built_again(
-    cli: CLI, db_url: str
-) -> None:
-    """A bulk build drops the lookup index and builds it at its end: killed in between, it
-    leaves searches without it (each reading every posting). The next `index`, whatever it
-    has to index, builds it again."""
+def test_what_a_stopped_bulk_build_dropped_is_built_again(cli: CLI, db_url: str) -> None:
+    """A bulk build drops the lookup index (and on PostgreSQL the postings' foreign key) and
+    builds them at its end: killed in between, it leaves searches without the index (each
+    reading every posting). The next `index`, whatever it has to index, builds them again."""
     from sqlalchemy import inspect
 
-    def lookup_index() -> bool:
+    def schema() -> tuple[bool, bool]:
         store = Store.open(db_url)
-        names = {i["name"] for i in inspect(store.engine).get_indexes("anchorterm")}
+        found = inspect(store.engine)
+        index = any(i["name"] == "ix_anchorterm_lookup" for i in found.get_indexes("anchorterm"))
+        key = any(k["referred_table"] == "article" for k in found.get_foreign_keys("anchorterm"))
         store.close()
-        return "ix_anchorterm_lookup" in names
+        return index, key
 
     cli("ingest", str(FIXTURES / "pairs"))
     cli("index")
+    assert schema() == (True, True)
     store = Store.open(db_url)
-    assert store.set_search_index(False)  # where a killed bulk build leaves it
-    assert not store.set_search_index(False)  # already so: nothing to do
+    assert store.set_bulk_mode(True)  # where a killed bulk build leaves it
+    assert not store.set_bulk_mode(True)  # already so: nothing to do
     store.close()
-    assert not lookup_index()
+    assert schema() == (False, store.engine.dialect.name == "sqlite")
     assert cli.json("index")["indexed"] == 0
-    assert lookup_index()
+    assert schema() == (True, True)
+    store = Store.open(db_url)
+    assert store.term_stats_errors() == 0
+    assert not store.set_bulk_mode(False)
+    store.close()

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Float,
+    Index,
     String,
     case,
     column,
@@ -354,32 +355,53 @@ class IndexStore:
                 ).scalar_one()
             )
 
-    def set_search_index(self, present: bool) -> bool:
-        """Drop the (term, published, ...) lookup index for a bulk build, or build it again after:
-        one sort at the end instead of millions of scattered B-tree inserts. Whether it had to
-        (nothing is done when the index already is as asked)."""
+    def set_bulk_mode(self, on: bool) -> bool:
+        """For a bulk build (``on``), drop what makes each posting costly to write: the
+        (term, published, ...) lookup index, and on PostgreSQL the postings' foreign key,
+        whose check per posting is most of the server's work; after it, build them again: one
+        sort for the index, one join to validate the key. Whether anything had to change.
+
+        Nothing else is lost meanwhile: articles are never deleted, so no posting can lose
+        its article; a build killed in bulk mode leaves it on until the next build's start
+        turns it off."""
         index = next(
             i
             for i in AnchorTerm.__table__.indexes  # type: ignore[attr-defined]
             if i.name == "ix_anchorterm_lookup"
         )
-        sqlite = self.engine.dialect.name == "sqlite"
+        dialect = self.engine.dialect.name
+        keyed = dialect == "postgresql"  # (SQLite checks a key at little cost: kept)
         with self.engine.begin() as conn:
-            exists = any(i["name"] == index.name for i in inspect(conn).get_indexes("anchorterm"))
-            if exists == present:
-                return False
-            if present:
-                if sqlite:  # the sort spills to files from some millions of postings, and
-                    # then merges them in helper threads: at a million articles 58 s, not 87
-                    conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, 8)}")
-                try:
-                    index.create(conn, checkfirst=True)
-                finally:
-                    if sqlite:
-                        conn.exec_driver_sql("PRAGMA threads=0")
+            has_index = any(
+                i["name"] == index.name for i in inspect(conn).get_indexes("anchorterm")
+            )
+            key = _article_key(conn) if keyed else None  # None: none; False: not validated
+            if on:
+                already = not has_index and key is None
             else:
+                already = has_index and (key is True or not keyed)
+            if already:
+                return False
+            if on:
                 index.drop(conn, checkfirst=True)
-        if present and self.engine.dialect.name == "postgresql":
+                if keyed:
+                    conn.exec_driver_sql(
+                        f"ALTER TABLE anchorterm DROP CONSTRAINT IF EXISTS {_ARTICLE_KEY}"
+                    )
+            else:
+                if keyed and key is None:  # NOT VALID: made at once, checked below
+                    conn.exec_driver_sql(
+                        f"ALTER TABLE anchorterm ADD CONSTRAINT {_ARTICLE_KEY} FOREIGN KEY "
+                        "(article_id) REFERENCES article (id) NOT VALID"
+                    )
+                if not has_index:
+                    _create_sorted(conn, index)
+        if keyed and not on and not key:
+            # one join checks every posting, in a transaction of its own: its lock lets
+            # ingest go on writing articles meanwhile
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(f"ALTER TABLE anchorterm VALIDATE CONSTRAINT {_ARTICLE_KEY}")
+        if not on and dialect == "postgresql":
             # Searches read the index alone only where PostgreSQL's visibility map says the
             # rows are visible to all; after millions of inserts it is set by a vacuum, which
             # would otherwise come when autovacuum gets to it (and the planner's statistics
@@ -594,6 +616,35 @@ class IndexStore:
             if article is not None:
                 article.link_checked_at = checked_at
                 session.add(article)
+
+
+_ARTICLE_KEY = "anchorterm_article_id_fkey"
+"""The postings' foreign key to their article, as PostgreSQL named it when it was made."""
+
+
+def _article_key(conn: Connection) -> bool | None:
+    """Whether PostgreSQL holds the postings' foreign key: None if not, False while it is
+    not yet validated."""
+    found = conn.exec_driver_sql(
+        "SELECT convalidated FROM pg_constraint WHERE conname = %(name)s"
+        " AND conrelid = 'anchorterm'::regclass",
+        {"name": _ARTICLE_KEY},
+    ).scalar()
+    return None if found is None else bool(found)
+
+
+def _create_sorted(conn: Connection, index: Index) -> None:
+    """Build an index over existing rows; on SQLite the sort spills to files from some
+    millions of postings, and then merges them in helper threads (58 s at a million
+    articles, not 87)."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        conn.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, 8)}")
+    try:
+        index.create(conn, checkfirst=True)
+    finally:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA threads=0")
 
 
 def _attach(driver: Driver, image: bytes, n: int) -> str:
