@@ -375,32 +375,33 @@ class IndexStore:
             has_index = any(
                 i["name"] == index.name for i in inspect(conn).get_indexes("anchorterm")
             )
-            key = _article_key(conn) if keyed else None  # None: none; False: not validated
+            keys = _article_keys(conn) if keyed else {}
             if on:
-                already = not has_index and key is None
+                already = not has_index and not keys
             else:
-                already = has_index and (key is True or not keyed)
+                already = has_index and (not keyed or (bool(keys) and all(keys.values())))
             if already:
                 return False
             if on:
                 index.drop(conn, checkfirst=True)
-                if keyed:
-                    conn.exec_driver_sql(
-                        f"ALTER TABLE anchorterm DROP CONSTRAINT IF EXISTS {_ARTICLE_KEY}"
-                    )
+                for name in keys:
+                    conn.exec_driver_sql(f'ALTER TABLE anchorterm DROP CONSTRAINT "{name}"')
             else:
-                if keyed and key is None:  # NOT VALID: made at once, checked below
+                if keyed and not keys:  # NOT VALID: made at once, checked below
                     conn.exec_driver_sql(
                         f"ALTER TABLE anchorterm ADD CONSTRAINT {_ARTICLE_KEY} FOREIGN KEY "
                         "(article_id) REFERENCES article (id) NOT VALID"
                     )
+                    keys = {_ARTICLE_KEY: False}
                 if not has_index:
                     _create_sorted(conn, index)
-        if keyed and not on and not key:
+        unchecked = [] if on else [name for name, valid in keys.items() if not valid]
+        if unchecked:
             # one join checks every posting, in a transaction of its own: its lock lets
             # ingest go on writing articles meanwhile
             with self.engine.begin() as conn:
-                conn.exec_driver_sql(f"ALTER TABLE anchorterm VALIDATE CONSTRAINT {_ARTICLE_KEY}")
+                for name in unchecked:
+                    conn.exec_driver_sql(f'ALTER TABLE anchorterm VALIDATE CONSTRAINT "{name}"')
         if not on and dialect == "postgresql":
             # Searches read the index alone only where PostgreSQL's visibility map says the
             # rows are visible to all; after millions of inserts it is set by a vacuum, which
@@ -619,18 +620,17 @@ class IndexStore:
 
 
 _ARTICLE_KEY = "anchorterm_article_id_fkey"
-"""The postings' foreign key to their article, as PostgreSQL named it when it was made."""
+"""The name PostgreSQL gives the postings' foreign key to their article (added back so)."""
 
 
-def _article_key(conn: Connection) -> bool | None:
-    """Whether PostgreSQL holds the postings' foreign key: None if not, False while it is
-    not yet validated."""
-    found = conn.exec_driver_sql(
-        "SELECT convalidated FROM pg_constraint WHERE conname = %(name)s"
-        " AND conrelid = 'anchorterm'::regclass",
-        {"name": _ARTICLE_KEY},
-    ).scalar()
-    return None if found is None else bool(found)
+def _article_keys(conn: Connection) -> dict[str, bool]:
+    """The postings' foreign keys to their article on PostgreSQL (one, unless a database
+    was made otherwise), by name: whether each is validated."""
+    rows = conn.exec_driver_sql(
+        "SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f'"
+        " AND conrelid = 'anchorterm'::regclass AND confrelid = 'article'::regclass"
+    ).all()
+    return {name: bool(valid) for name, valid in rows}
 
 
 def _create_sorted(conn: Connection, index: Index) -> None:
