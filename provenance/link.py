@@ -528,10 +528,10 @@ def index_articles(
     """Bring the anchor-term index up to date (only articles whose text changed since).
 
     Extracting terms is the costly part and is pure: big runs spread it over processes (one
-    per core), which read the next batch's paragraphs and extract its terms while this
-    process writes the last one. Each batch changes the term statistics with its postings,
-    in one transaction; from 20,000 articles a run rebuilds the lookup index once at its end
-    rather than growing it row by row.
+    per core), which read the next batch's paragraphs, extract its terms and make its
+    postings while this process stores the last one. Each batch changes the term statistics
+    with its postings, in one transaction; from 20,000 articles a run is in bulk mode
+    (``set_bulk_mode``): the lookup index is built once at its end rather than row by row.
     """
     import os
 
@@ -588,9 +588,9 @@ def _index_in_parallel(
     workers: int,
     on_batch: Callable[[int], None] | None,
 ) -> int:
-    """The bulk build: this process reads which articles to index and writes their terms;
-    the workers read the articles' paragraphs (each with its own connections) and extract
-    the terms, a batch ahead."""
+    """The bulk build: this process reads which articles to index and stores their postings;
+    the workers read the articles' paragraphs (each with its own connections), extract the
+    terms and make the postings, a batch ahead."""
     _reader.store = store  # the forked workers' copy opens its own connections
     store.release_connections()
     try:
